@@ -1,0 +1,280 @@
+//! Access tokens: fetched from `/token`, cached, refreshed before they expire, one fetch at a time.
+//!
+//! * The SERVER_ACCESS token is refreshed in the background once a third of its lifetime is
+//!   left (Basiq advises refreshing two or three times an hour), so callers keep using the
+//!   current token instead of waiting.
+//! * Single flight: when there is no usable token, one caller fetches and the others wait for
+//!   that fetch; 1,000 concurrent callers cause one `/token` request.
+//! * After a failed fetch the error is served from cache for a back-off period that doubles with
+//!   each consecutive failure, so a broken key or a rate limit does not turn into a storm.
+//! * CLIENT_ACCESS tokens are cached per user with the same rules.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use serde::Deserialize;
+use tokio::time::Instant;
+
+use crate::error::{ApiError, TokenError, TokenErrorKind};
+use crate::hooks::Shared;
+use crate::secret::Secret;
+
+/// The snake_case operation id of the token request.
+pub(crate) const TOKEN_OPERATION: &str = "post_token";
+/// The API version this crate speaks; sent as `basiq-version` on token requests.
+pub const API_VERSION: &str = "3.0";
+
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Which token a caller needs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Scope {
+    Server,
+    Client(String),
+}
+
+#[derive(Clone)]
+struct Cached {
+    token: Secret,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+struct Failure {
+    error: TokenError,
+    retry_at: Instant,
+    consecutive: u32,
+}
+
+/// One cached token with its single-flight lock and failure memory.
+#[derive(Default)]
+struct Slot {
+    current: RwLock<Option<Cached>>,
+    fetching: tokio::sync::Mutex<()>,
+    failure: Mutex<Option<Failure>>,
+}
+
+impl Slot {
+    fn cached(&self) -> Option<Cached> {
+        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn store(&self, value: Option<Cached>) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = value;
+    }
+}
+
+/// The token cache shared by every clone of a client.
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    server: Arc<Slot>,
+    clients: Mutex<HashMap<String, Arc<Slot>>>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenCache { .. }")
+    }
+}
+
+impl TokenCache {
+    fn slot(&self, scope: &Scope) -> Arc<Slot> {
+        match scope {
+            Scope::Server => self.server.clone(),
+            Scope::Client(user) => self
+                .clients
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(user.clone())
+                .or_default()
+                .clone(),
+        }
+    }
+
+    /// Forgets `refused` if it is still the cached token for `scope`, so the next caller fetches anew.
+    pub(crate) fn invalidate(&self, scope: &Scope, refused: &str) {
+        let slot = self.slot(scope);
+        let mut current = slot.current.write().unwrap_or_else(PoisonError::into_inner);
+        if current.as_ref().is_some_and(|c| c.token.expose() == refused) {
+            *current = None;
+        }
+    }
+}
+
+/// Returns a usable token for `scope`, fetching or refreshing it as needed.
+pub(crate) async fn token(shared: &Arc<Shared>, scope: Scope) -> Result<Secret, TokenError> {
+    let slot = shared.tokens.slot(&scope);
+    if let Some(cached) = slot.cached() {
+        let now = Instant::now();
+        if now < cached.refresh_at {
+            return Ok(cached.token);
+        }
+        if now < cached.expires_at {
+            spawn_refresh(shared.clone(), slot, scope);
+            return Ok(cached.token);
+        }
+    }
+    let _flight = slot.fetching.lock().await;
+    if let Some(cached) = slot.cached().filter(|c| Instant::now() < c.expires_at) {
+        return Ok(cached.token);
+    }
+    fetch_into(shared, &slot, &scope).await
+}
+
+/// Refreshes in the background unless a fetch is already running.
+fn spawn_refresh(shared: Arc<Shared>, slot: Arc<Slot>, scope: Scope) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return;
+    }
+    tokio::spawn(async move {
+        let Ok(_flight) = slot.fetching.try_lock() else { return };
+        if slot.cached().is_some_and(|c| Instant::now() < c.refresh_at) {
+            return;
+        }
+        // A failure is remembered in the slot; callers see it once the current token expires.
+        let _ = fetch_into(&shared, &slot, &scope).await;
+    });
+}
+
+/// Fetches a token (the caller holds the slot's flight lock) and records the outcome.
+async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Secret, TokenError> {
+    let consecutive = {
+        let failure = slot.failure.lock().unwrap_or_else(PoisonError::into_inner);
+        match failure.as_ref() {
+            Some(f) if Instant::now() < f.retry_at => {
+                return Err(TokenError { backing_off: true, ..f.error.clone() });
+            }
+            Some(f) => f.consecutive,
+            None => 0,
+        }
+    };
+    let started = Instant::now();
+    match request_token(shared, scope).await {
+        Ok(answer) => {
+            let lifetime = Duration::from_secs(answer.expires_in.max(1));
+            let margin = (lifetime / 10).min(Duration::from_secs(30));
+            slot.store(Some(Cached {
+                token: answer.access_token.clone(),
+                refresh_at: started + lifetime * 2 / 3,
+                expires_at: started + lifetime - margin,
+            }));
+            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            Ok(answer.access_token)
+        }
+        Err(error) => {
+            let backoff = FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(consecutive.min(10))).min(MAX_BACKOFF);
+            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(Failure { error: error.clone(), retry_at: Instant::now() + backoff, consecutive: consecutive + 1 });
+            Err(error)
+        }
+    }
+}
+
+struct TokenAnswer {
+    access_token: Secret,
+    expires_in: u64,
+}
+
+#[derive(Deserialize)]
+struct RawTokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// Builds the exact `/token` request Basiq documents: Basic key verbatim, form body, version header.
+pub(crate) fn token_request(shared: &Shared, scope: &Scope) -> Result<reqwest::Request, TokenError> {
+    let form: Vec<(&str, &str)> = match scope {
+        Scope::Server => vec![("scope", "SERVER_ACCESS")],
+        Scope::Client(user) => vec![("scope", "CLIENT_ACCESS"), ("userId", user.as_str())],
+    };
+    let mut request = shared
+        .http
+        .post(format!("{}/token", shared.base_url))
+        .form(&form)
+        .build()
+        .map_err(|e| malformed(format!("could not build the token request: {e}")))?;
+    let headers = request.headers_mut();
+    headers.insert(AUTHORIZATION, basic(&shared.api_key)?);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert("basiq-version", HeaderValue::from_static(API_VERSION));
+    Ok(request)
+}
+
+/// `Basic <key>`, marked sensitive so it is never logged.
+pub(crate) fn basic(key: &Secret) -> Result<HeaderValue, TokenError> {
+    let mut value = HeaderValue::from_str(&format!("Basic {}", key.expose()))
+        .map_err(|_| malformed("the API key contains characters that cannot be sent in a header".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn malformed(message: String) -> TokenError {
+    TokenError { kind: TokenErrorKind::Malformed, api: None, message: Some(message), backing_off: false }
+}
+
+async fn request_token(shared: &Shared, scope: &Scope) -> Result<TokenAnswer, TokenError> {
+    let request = token_request(shared, scope)?;
+    let response = crate::hooks::send(shared, request, TOKEN_OPERATION).await.map_err(|e| TokenError {
+        kind: TokenErrorKind::Unreachable,
+        api: None,
+        message: Some(if e.is_timeout() { "timed out".into() } else { e.to_string() }),
+        backing_off: false,
+    })?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|e| TokenError {
+        kind: TokenErrorKind::Unreachable,
+        api: None,
+        message: Some(e.to_string()),
+        backing_off: false,
+    })?;
+    if !status.is_success() {
+        let api = ApiError::from_body(status.as_u16(), Some(TOKEN_OPERATION.into()), &body);
+        return Err(TokenError { kind: classify(&api), api: Some(api), message: None, backing_off: false });
+    }
+    let raw: RawTokenAnswer = serde_json::from_slice(&body)
+        .map_err(|e| malformed(format!("expected access_token and expires_in: {e}")))?;
+    Ok(TokenAnswer { access_token: Secret::new(raw.access_token), expires_in: raw.expires_in.unwrap_or(3600) })
+}
+
+/// Names the reason behind a refused token request, from Basiq's documented answers.
+fn classify(api: &ApiError) -> TokenErrorKind {
+    match api.status {
+        401 | 404 => TokenErrorKind::InvalidApiKey,
+        429 => TokenErrorKind::RateLimited,
+        403 if api.mentions("disabled") => TokenErrorKind::AccountDisabled,
+        403 if api.mentions("invalid request") => TokenErrorKind::RateLimited,
+        400 if api.mentions("authori") => TokenErrorKind::InvalidApiKey,
+        _ => TokenErrorKind::Rejected,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorItem;
+
+    fn api(status: u16, detail: &str) -> ApiError {
+        ApiError {
+            status,
+            operation: None,
+            correlation_id: None,
+            items: vec![ErrorItem { detail: Some(detail.into()), ..ErrorItem::default() }],
+        }
+    }
+
+    #[test]
+    fn classifies_basiqs_documented_token_refusals() {
+        assert_eq!(classify(&api(404, "Unable to authenticate. Please, check your API key")), TokenErrorKind::InvalidApiKey);
+        assert_eq!(
+            classify(&api(403, "Your account has been disabled. Please contact Basiq support.")),
+            TokenErrorKind::AccountDisabled
+        );
+        assert_eq!(classify(&api(403, "Invalid request")), TokenErrorKind::RateLimited);
+        assert_eq!(classify(&api(500, "Internal server error")), TokenErrorKind::Rejected);
+    }
+}

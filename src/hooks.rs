@@ -1,0 +1,219 @@
+//! progenitor's client hooks: where every generated call gets its token, retries, replay after
+//! a refused token, error-body normalisation and its tracing span.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
+use reqwest::{Request, Response, StatusCode};
+use tokio::time::Instant;
+use tracing::{Instrument, field};
+
+use crate::auth::{self, Scope, TOKEN_OPERATION};
+use crate::error::{ApiError, TOKEN_ERROR_TAG, non_json_item};
+use crate::retry::{self, RetryPolicy};
+use crate::secret::Secret;
+use crate::transport::Transport;
+
+/// Facade state carried inside the generated [`Client`](crate::Client); cheap to clone.
+#[derive(Clone)]
+pub struct Inner(pub(crate) Arc<Shared>);
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("base_url", &self.0.base_url)
+            .field("api_key", &self.0.api_key)
+            .field("retry", &self.0.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything the hooks need, shared by all clones of a client.
+pub(crate) struct Shared {
+    pub(crate) api_key: Secret,
+    pub(crate) base_url: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) tokens: auth::TokenCache,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) user_agent: HeaderValue,
+}
+
+impl ClientHooks<Inner> for crate::Client {
+    async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
+        let shared = &self.inner.0;
+        prepare(shared, request);
+        if info.operation_id == TOKEN_OPERATION {
+            let key = auth::basic(&shared.api_key).map_err(|e| token_error(&e))?;
+            request.headers_mut().insert(AUTHORIZATION, key);
+            request.headers_mut().insert("basiq-version", HeaderValue::from_static(auth::API_VERSION));
+            return Ok(());
+        }
+        let token = auth::token(shared, Scope::Server).await.map_err(|e| token_error(&e))?;
+        request.headers_mut().insert(AUTHORIZATION, bearer(&token));
+        Ok(())
+    }
+
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        let shared = &self.inner.0;
+        let span = call_span(info.operation_id, &request);
+        execute(shared, request, info.operation_id).instrument(span).await
+    }
+}
+
+fn token_error<E>(error: &crate::error::TokenError) -> progenitor_client::Error<E> {
+    let json = serde_json::to_string(error).unwrap_or_default();
+    progenitor_client::Error::Custom(format!("{TOKEN_ERROR_TAG}{json}"))
+}
+
+/// Headers every request carries: our user agent, and no progenitor `api-version`.
+pub(crate) fn prepare(shared: &Shared, request: &mut Request) {
+    let headers = request.headers_mut();
+    headers.remove("api-version");
+    if !headers.contains_key(USER_AGENT) {
+        headers.insert(USER_AGENT, shared.user_agent.clone());
+    }
+    if request.timeout().is_none() {
+        *request.timeout_mut() = shared.attempt_timeout;
+    }
+}
+
+/// `Bearer <token>`, marked sensitive.
+pub(crate) fn bearer(token: &Secret) -> HeaderValue {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid"));
+    value.set_sensitive(true);
+    value
+}
+
+/// The span every call runs in; filled with status, attempts, latency and correlationId.
+pub(crate) fn call_span(operation: &str, request: &Request) -> tracing::Span {
+    tracing::info_span!(
+        "basiq.call",
+        operation = operation,
+        method = %request.method(),
+        path = request.url().path(),
+        status = field::Empty,
+        attempts = field::Empty,
+        latency_ms = field::Empty,
+        correlation_id = field::Empty,
+    )
+}
+
+/// Sends a generated call: retries, one replay with a fresh token after a refusal, and error
+/// bodies normalised to Basiq's envelope.
+async fn execute(shared: &Arc<Shared>, request: Request, operation: &str) -> reqwest::Result<Response> {
+    let started = Instant::now();
+    let replay = request.try_clone();
+    let refused_token = bearer_of(&request);
+    let mut response = send(shared, request, operation).await?;
+
+    let may_be_refusal = matches!(response.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
+    if let (true, Some(mut replay), Some(refused)) = (may_be_refusal, replay, refused_token) {
+        let (status, headers, body) = split(response).await?;
+        response = rebuild(status, headers, body.clone());
+        if token_refused(status, &body) {
+            tracing::debug!("token refused; replaying once with a fresh token");
+            shared.tokens.invalidate(&Scope::Server, &refused);
+            if let Ok(fresh) = auth::token(shared, Scope::Server).await {
+                replay.headers_mut().insert(AUTHORIZATION, bearer(&fresh));
+                response = send(shared, replay, operation).await?;
+            }
+        }
+    }
+
+    let response = normalise_error_body(response).await?;
+    let span = tracing::Span::current();
+    span.record("status", response.status().as_u16());
+    span.record("latency_ms", started.elapsed().as_millis() as u64);
+    Ok(response)
+}
+
+/// Sends `request`, retrying per the client's policy; records the attempt count on the span.
+pub(crate) async fn send(shared: &Shared, request: Request, operation: &str) -> reqwest::Result<Response> {
+    let idempotent = retry::is_idempotent(request.method(), operation);
+    let mut retry_no = 0;
+    let mut current = request;
+    loop {
+        let spare = current.try_clone();
+        let outcome = shared.transport.send(current).await;
+        tracing::Span::current().record("attempts", retry_no + 1);
+        let delay = match &outcome {
+            Ok(response) => {
+                shared.retry.delay_after_status(retry_no, response.status(), response.headers(), idempotent)
+            }
+            Err(error) => shared.retry.delay_after_transport_error(retry_no, error, idempotent),
+        };
+        let (Some(delay), Some(spare)) = (delay, spare) else { return outcome };
+        tracing::debug!(retry = retry_no + 1, delay_ms = delay.as_millis() as u64, "retrying");
+        tokio::time::sleep(delay).await;
+        retry_no += 1;
+        current = spare;
+    }
+}
+
+fn bearer_of(request: &Request) -> Option<String> {
+    let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::to_owned)
+}
+
+/// Basiq's two ways of saying the token is no longer good: 401, or 403 "Token has expired".
+fn token_refused(status: StatusCode, body: &[u8]) -> bool {
+    match status {
+        StatusCode::UNAUTHORIZED => true,
+        StatusCode::FORBIDDEN => {
+            let api = ApiError::from_body(403, None, body);
+            api.mentions("expired") || (api.has_code("access-denied") && !api.mentions("disabled"))
+        }
+        _ => false,
+    }
+}
+
+async fn split(response: Response) -> reqwest::Result<(StatusCode, reqwest::header::HeaderMap, Bytes)> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    Ok((status, headers, body))
+}
+
+fn rebuild(status: StatusCode, headers: reqwest::header::HeaderMap, body: Bytes) -> Response {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Response::from(response)
+}
+
+/// Error bodies that are not JSON are replaced by an envelope carrying a redacted excerpt, so the
+/// caller still learns the status; the correlationId of real envelopes is put on the span.
+async fn normalise_error_body(response: Response) -> reqwest::Result<Response> {
+    if response.status().is_success() || response.status().is_informational() {
+        return Ok(response);
+    }
+    let (status, mut headers, body) = split(response).await?;
+    match serde_json::from_slice::<crate::types::BasiqError>(&body) {
+        Ok(envelope) => {
+            if let Some(id) = &envelope.correlation_id {
+                tracing::Span::current().record("correlation_id", id.as_str());
+            }
+            Ok(rebuild(status, headers, body))
+        }
+        Err(_) => {
+            let envelope = serde_json::json!({
+                "type": "list",
+                "correlationId": null,
+                "data": non_json_item(&body).map(|i| vec![serde_json::json!({
+                    "type": "error",
+                    "title": i.title,
+                    "detail": i.detail,
+                })]).unwrap_or_default(),
+            });
+            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.remove(reqwest::header::CONTENT_LENGTH);
+            Ok(rebuild(status, headers, Bytes::from(envelope.to_string())))
+        }
+    }
+}
