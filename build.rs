@@ -149,11 +149,8 @@ mod codegen {
                 ));
                 if generated {
                     let (ty, empty_too) = success_type(op);
-                    let (output, finish) = if empty_too {
-                        (format!("Option<{ty}>"), "finish_or_empty")
-                    } else {
-                        (ty, "finish")
-                    };
+                    let (output, finish) =
+                        if empty_too { (format!("Option<{ty}>"), "finish_or_empty") } else { (ty, "finish") };
                     impls.push(format!(
                         "impl<'a> Call for builder::{b}<'a> {{\n    type Output = {output};\n    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {{\n        call::{finish}({name:?}, self.send())\n    }}\n}}\n",
                         b = pascal(&id)

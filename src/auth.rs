@@ -84,13 +84,9 @@ impl TokenCache {
     fn slot(&self, scope: &Scope) -> Arc<Slot> {
         match scope {
             Scope::Server => self.server.clone(),
-            Scope::Client(user) => self
-                .clients
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .entry(user.clone())
-                .or_default()
-                .clone(),
+            Scope::Client(user) => {
+                self.clients.lock().unwrap_or_else(PoisonError::into_inner).entry(user.clone()).or_default().clone()
+            }
         }
     }
 
@@ -166,8 +162,11 @@ async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Secre
         }
         Err(error) => {
             let backoff = FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(consecutive.min(10))).min(MAX_BACKOFF);
-            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) =
-                Some(Failure { error: error.clone(), retry_at: Instant::now() + backoff, consecutive: consecutive + 1 });
+            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(Failure {
+                error: error.clone(),
+                retry_at: Instant::now() + backoff,
+                consecutive: consecutive + 1,
+            });
             Err(error)
         }
     }
@@ -236,8 +235,8 @@ async fn request_token(shared: &Shared, scope: &Scope) -> Result<TokenAnswer, To
         let api = ApiError::from_body(status.as_u16(), Some(TOKEN_OPERATION.into()), &body);
         return Err(TokenError { kind: classify(&api), api: Some(api), message: None, backing_off: false });
     }
-    let raw: RawTokenAnswer = serde_json::from_slice(&body)
-        .map_err(|e| malformed(format!("expected access_token and expires_in: {e}")))?;
+    let raw: RawTokenAnswer =
+        serde_json::from_slice(&body).map_err(|e| malformed(format!("expected access_token and expires_in: {e}")))?;
     Ok(TokenAnswer { access_token: Secret::new(raw.access_token), expires_in: raw.expires_in.unwrap_or(3600) })
 }
 
@@ -269,7 +268,10 @@ mod tests {
 
     #[test]
     fn classifies_basiqs_documented_token_refusals() {
-        assert_eq!(classify(&api(404, "Unable to authenticate. Please, check your API key")), TokenErrorKind::InvalidApiKey);
+        assert_eq!(
+            classify(&api(404, "Unable to authenticate. Please, check your API key")),
+            TokenErrorKind::InvalidApiKey
+        );
         assert_eq!(
             classify(&api(403, "Your account has been disabled. Please contact Basiq support.")),
             TokenErrorKind::AccountDisabled

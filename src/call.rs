@@ -66,7 +66,9 @@ where
 
 fn map_error<T: DeserializeOwned>(operation: &'static str, error: crate::GeneratedError) -> Error {
     match error {
-        progenitor_client::Error::InvalidResponsePayload(bytes, e) => Error::Decode(decode_error::<T>(operation, &bytes, e)),
+        progenitor_client::Error::InvalidResponsePayload(bytes, e) => {
+            Error::Decode(decode_error::<T>(operation, &bytes, e))
+        }
         other => Error::from(other).with_operation(operation),
     }
 }

@@ -163,9 +163,7 @@ impl Client {
         if user_id.trim().is_empty() {
             return Err(Error::InvalidInput("a client token needs a user id".into()));
         }
-        crate::auth::token(&self.inner.0, crate::auth::Scope::Client(user_id.to_owned()))
-            .await
-            .map_err(Error::Token)
+        crate::auth::token(&self.inner.0, crate::auth::Scope::Client(user_id.to_owned())).await.map_err(Error::Token)
     }
 
     /// The cached SERVER_ACCESS token, fetched if needed; rarely needed directly.

@@ -115,12 +115,9 @@ impl ApiError {
     pub(crate) fn from_body(status: u16, operation: Option<String>, body: &[u8]) -> Self {
         match serde_json::from_slice::<types::BasiqError>(body) {
             Ok(envelope) => Self::from_envelope(status, operation, envelope),
-            Err(_) => Self {
-                status,
-                operation,
-                correlation_id: None,
-                items: non_json_item(body).into_iter().collect(),
-            },
+            Err(_) => {
+                Self { status, operation, correlation_id: None, items: non_json_item(body).into_iter().collect() }
+            }
         }
     }
 
@@ -132,12 +129,9 @@ impl ApiError {
     /// True when any item's title or detail contains `text`, ignoring case.
     pub(crate) fn mentions(&self, text: &str) -> bool {
         let needle = text.to_ascii_lowercase();
-        self.items.iter().any(|i| {
-            [&i.title, &i.detail]
-                .into_iter()
-                .flatten()
-                .any(|t| t.to_ascii_lowercase().contains(&needle))
-        })
+        self.items
+            .iter()
+            .any(|i| [&i.title, &i.detail].into_iter().flatten().any(|t| t.to_ascii_lowercase().contains(&needle)))
     }
 }
 
@@ -152,10 +146,7 @@ pub(crate) fn non_json_item(body: &[u8]) -> Option<ErrorItem> {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let reason = reqwest::StatusCode::from_u16(self.status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("");
+        let reason = reqwest::StatusCode::from_u16(self.status).ok().and_then(|s| s.canonical_reason()).unwrap_or("");
         write!(f, "Basiq answered {} with HTTP {} {reason}", op(&self.operation), self.status)?;
         for (n, item) in self.items.iter().enumerate() {
             f.write_str(if n == 0 { ": " } else { "; " })?;
@@ -319,10 +310,7 @@ impl Error {
     pub fn codes(&self) -> Vec<&str> {
         match self {
             Error::JobFailed(j) => j.code.as_deref().into_iter().collect(),
-            _ => self
-                .api()
-                .map(|a| a.items.iter().filter_map(|i| i.code.as_deref()).collect())
-                .unwrap_or_default(),
+            _ => self.api().map(|a| a.items.iter().filter_map(|i| i.code.as_deref()).collect()).unwrap_or_default(),
         }
     }
 
@@ -360,11 +348,7 @@ impl Error {
     }
 
     pub(crate) fn from_reqwest(operation: Option<String>, source: reqwest::Error) -> Self {
-        if source.is_timeout() {
-            Error::Timeout { operation }
-        } else {
-            Error::Transport { operation, source }
-        }
+        if source.is_timeout() { Error::Timeout { operation } } else { Error::Transport { operation, source } }
     }
 }
 
@@ -397,9 +381,7 @@ impl From<progenitor_client::Error<types::BasiqError>> for Error {
                 message: e.to_string(),
                 excerpt: redact::excerpt(&bytes),
             }),
-            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => {
-                Error::from_reqwest(None, e)
-            }
+            P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(None, e),
             P::InvalidRequest(message) => Error::InvalidInput(message),
             P::Custom(message) => match message.strip_prefix(TOKEN_ERROR_TAG) {
                 Some(json) => match serde_json::from_str::<TokenError>(json) {

@@ -217,3 +217,57 @@ async fn normalise_error_body(response: Response) -> reqwest::Result<Response> {
         }
     }
 }
+
+/// Sends a handwritten request (paging links, uploads) through the same hooks as generated calls.
+pub(crate) async fn send_through_hooks(
+    client: &crate::Client,
+    mut request: Request,
+    operation: &'static str,
+) -> Result<Response, crate::Error> {
+    let info = OperationInfo { operation_id: operation };
+    client
+        .pre::<crate::types::BasiqError>(&mut request, &info)
+        .await
+        .map_err(|e| crate::Error::from(e).with_operation(operation))?;
+    let response =
+        client.exec(request, &info).await.map_err(|e| crate::Error::from_reqwest(Some(operation.to_owned()), e))?;
+    if response.status().is_success() {
+        return Ok(response);
+    }
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| crate::Error::from_reqwest(Some(operation.to_owned()), e))?;
+    Err(crate::Error::Api(ApiError::from_body(status, Some(operation.to_owned()), &body)))
+}
+
+/// GETs an absolute URL that Basiq handed out (such as `links.next`) and decodes it as `T`.
+///
+/// The URL must point at the client's own base URL: the bearer token is never sent elsewhere.
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &crate::Client,
+    url: &str,
+    operation: &'static str,
+) -> Result<T, crate::Error> {
+    let base = &client.inner.0.base_url;
+    let same_origin = url.strip_prefix(base.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if !same_origin {
+        return Err(crate::Error::InvalidInput(format!(
+            "refusing to follow {url:?}: it is not under the client's base URL {base}"
+        )));
+    }
+    let request = client
+        .inner
+        .0
+        .http
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .build()
+        .map_err(|e| crate::Error::InvalidInput(format!("cannot request {url:?}: {e}")))?;
+    let response = send_through_hooks(client, request, operation).await?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| crate::Error::from_reqwest(Some(operation.to_owned()), e))?;
+    serde_json::from_slice(&body).map_err(|e| {
+        let mut decode = crate::call::decode_error::<T>(operation, &body, e);
+        decode.status = Some(status);
+        crate::Error::Decode(decode)
+    })
+}

@@ -17,6 +17,7 @@ pub mod open;
 mod redact;
 pub mod retry;
 mod secret;
+pub mod statements;
 pub mod transport;
 
 #[allow(clippy::all, unused, missing_docs, rustdoc::all)]

@@ -6,9 +6,7 @@ pub(crate) const EXCERPT_CHARS: usize = 300;
 /// JSON keys whose values are replaced by `[redacted]` in excerpts.
 fn is_sensitive_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    ["token", "secret", "password", "authorization", "apikey", "api_key", "mfa-response"]
-        .iter()
-        .any(|s| k.contains(s))
+    ["token", "secret", "password", "authorization", "apikey", "api_key", "mfa-response"].iter().any(|s| k.contains(s))
 }
 
 /// A short, redacted rendering of `body`: JSON with sensitive values masked, else lossy text.

@@ -71,10 +71,7 @@ impl RetryPolicy {
 
     /// The delay before retry number `retry` (0-based): full jitter over an exponential ceiling.
     pub(crate) fn backoff(&self, retry: u32) -> Duration {
-        let ceiling = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(20)))
-            .min(self.max_delay);
+        let ceiling = self.base_delay.saturating_mul(2u32.saturating_pow(retry.min(20))).min(self.max_delay);
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
         if nanos == 0 {
             return Duration::ZERO;
@@ -115,9 +112,7 @@ impl RetryPolicy {
 pub(crate) fn retryable_status(status: StatusCode, idempotent: bool) -> bool {
     match status {
         StatusCode::TOO_MANY_REQUESTS => true,
-        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
-            idempotent
-        }
+        StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => idempotent,
         _ => false,
     }
 }

@@ -44,9 +44,7 @@ const USAGE: &str = "usage: spec-diff <basiq-spec-file-or-dir>... [--ours openap
                      [--deviations openapi/DEVIATIONS.md]";
 const DEFAULT_OURS: &str = "openapi/basiq.yaml";
 const DEFAULT_DEVIATIONS: &str = "openapi/DEVIATIONS.md";
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 /// Extension naming the original Basiq operationId of an operation we renamed.
 const ORIGINAL_ID: &str = "x-basiq-operation-id";
 
@@ -160,18 +158,12 @@ impl Spec {
         if !root.get("paths").is_some_and(Value::is_object) {
             return Err(format!("{}: no `paths` mapping", path.display()));
         }
-        Ok(Spec {
-            name: path.display().to_string(),
-            root,
-        })
+        Ok(Spec { name: path.display().to_string(), root })
     }
 
     /// Short name for listings: the file name only.
     fn short_name(&self) -> &str {
-        Path::new(&self.name)
-            .file_name()
-            .and_then(|name| name.to_str())
-            .unwrap_or(&self.name)
+        Path::new(&self.name).file_name().and_then(|name| name.to_str()).unwrap_or(&self.name)
     }
 }
 
@@ -182,10 +174,7 @@ fn load_upstream(paths: &[PathBuf]) -> Result<Vec<Spec>, String> {
         if path.is_dir() {
             let files = spec_files_in(path)?;
             if files.is_empty() {
-                return Err(format!(
-                    "{}: no *.yml, *.yaml or *.json files",
-                    path.display()
-                ));
+                return Err(format!("{}: no *.yml, *.yaml or *.json files", path.display()));
             }
             for file in files {
                 specs.push(Spec::load(&file)?);
@@ -199,17 +188,12 @@ fn load_upstream(paths: &[PathBuf]) -> Result<Vec<Spec>, String> {
 
 /// The spec files directly inside `dir`, sorted.
 fn spec_files_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|err| format!("{}: cannot read: {err}", dir.display()))?;
+    let entries = std::fs::read_dir(dir).map_err(|err| format!("{}: cannot read: {err}", dir.display()))?;
     let mut files = Vec::new();
     for entry in entries {
-        let path = entry
-            .map_err(|err| format!("{}: cannot read: {err}", dir.display()))?
-            .path();
-        let is_spec = path
-            .extension()
-            .and_then(|ext| ext.to_str())
-            .is_some_and(|ext| matches!(ext, "yml" | "yaml" | "json"));
+        let path = entry.map_err(|err| format!("{}: cannot read: {err}", dir.display()))?.path();
+        let is_spec =
+            path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| matches!(ext, "yml" | "yaml" | "json"));
         if is_spec && path.is_file() {
             files.push(path);
         }
@@ -220,12 +204,10 @@ fn spec_files_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// Reads a YAML or JSON document (JSON by `.json` extension) into a JSON value.
 fn parse_document(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
     let is_json = path.extension().is_some_and(|ext| ext == "json");
     if is_json {
-        serde_json::from_str(&text)
-            .map_err(|err| format!("{}: invalid JSON: {err}", path.display()))
+        serde_json::from_str(&text).map_err(|err| format!("{}: invalid JSON: {err}", path.display()))
     } else {
         parse_yaml(&text).map_err(|err| format!("{}: invalid YAML: {err}", path.display()))
     }
@@ -247,19 +229,13 @@ fn yaml_to_json(value: serde_yaml::Value) -> Value {
             .as_i64()
             .map(Value::from)
             .or_else(|| n.as_u64().map(Value::from))
-            .or_else(|| {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map(Value::Number)
-            })
+            .or_else(|| n.as_f64().and_then(serde_json::Number::from_f64).map(Value::Number))
             .unwrap_or(Value::Null),
         Yaml::String(s) => Value::String(s),
         Yaml::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
-        Yaml::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(key, value)| (yaml_key(key), yaml_to_json(value)))
-                .collect(),
-        ),
+        Yaml::Mapping(map) => {
+            Value::Object(map.into_iter().map(|(key, value)| (yaml_key(key), yaml_to_json(value))).collect())
+        }
         Yaml::Tagged(tagged) => yaml_to_json(tagged.value),
     }
 }
@@ -306,9 +282,7 @@ struct Operation<'a> {
 impl Operation<'_> {
     /// The operationId, or `METHOD path` when there is none.
     fn label(&self) -> String {
-        self.id
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", self.method, self.path))
+        self.id.clone().unwrap_or_else(|| format!("{} {}", self.method, self.path))
     }
 }
 
@@ -479,11 +453,7 @@ struct Flattener<'a> {
 
 impl<'a> Flattener<'a> {
     fn new(root: &'a Value) -> Self {
-        Flattener {
-            root,
-            stack: Vec::new(),
-            fields: Fields::new(),
-        }
+        Flattener { root, stack: Vec::new(), fields: Fields::new() }
     }
 
     /// Adds the fields of a body schema (the body itself has the empty path and is not listed).
@@ -498,12 +468,7 @@ impl<'a> Flattener<'a> {
         }
         let mut types = declared_types(schema);
         for key in ["allOf", "oneOf", "anyOf"] {
-            for part in schema
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for part in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
                 let part_types = self.visit(part, path);
                 types.merge(&part_types);
             }
@@ -539,10 +504,7 @@ impl<'a> Flattener<'a> {
     /// Visits the schema of a named field and records its types.
     fn field(&mut self, schema: &'a Value, path: &str) {
         let types = self.visit(schema, path);
-        self.fields
-            .entry(path.to_owned())
-            .or_default()
-            .merge(&types);
+        self.fields.entry(path.to_owned()).or_default().merge(&types);
     }
 }
 
@@ -552,16 +514,9 @@ fn declared_types(schema: &Value) -> Types {
     let mut types = Types::default();
     match schema.get("type") {
         Some(Value::String(name)) => types.extend_named(name),
-        Some(Value::Array(names)) => names
-            .iter()
-            .filter_map(Value::as_str)
-            .for_each(|name| types.extend_named(name)),
+        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).for_each(|name| types.extend_named(name)),
         _ => {
-            if schema.get("properties").is_some()
-                || schema
-                    .get("additionalProperties")
-                    .is_some_and(Value::is_object)
-            {
+            if schema.get("properties").is_some() || schema.get("additionalProperties").is_some_and(Value::is_object) {
                 types.add(BaseType::Object);
             }
             if schema.get("items").is_some() {
@@ -573,11 +528,7 @@ fn declared_types(schema: &Value) -> Types {
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+    if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
 }
 
 /// Request and response fields of one operation.
@@ -597,10 +548,7 @@ impl Bodies {
         }
         let mut response = Flattener::new(root);
         let responses = op.node.get("responses").and_then(Value::as_object);
-        let successes = responses
-            .into_iter()
-            .flatten()
-            .filter(|(status, _)| status.starts_with('2'));
+        let successes = responses.into_iter().flatten().filter(|(status, _)| status.starts_with('2'));
         for (_, node) in successes {
             let Some(node) = deref(root, node) else {
                 continue;
@@ -609,10 +557,7 @@ impl Bodies {
                 response.add_body(schema);
             }
         }
-        Bodies {
-            request: request.fields,
-            response: response.fields,
-        }
+        Bodies { request: request.fields, response: response.fields }
     }
 }
 
@@ -628,9 +573,7 @@ fn media_schemas(node: &Value, wanted: fn(&str) -> bool) -> Vec<&Value> {
 }
 
 fn is_request_media(media: &str) -> bool {
-    media.contains("json")
-        || media.starts_with("multipart/")
-        || media.starts_with("application/x-www-form-urlencoded")
+    media.contains("json") || media.starts_with("multipart/") || media.starts_with("application/x-www-form-urlencoded")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -648,10 +591,7 @@ impl Deviations {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(Self::parse(&text)),
             Err(err) if !required && err.kind() == std::io::ErrorKind::NotFound => {
-                eprintln!(
-                    "spec-diff: note: {} not found; no difference counts as explained",
-                    path.display()
-                );
+                eprintln!("spec-diff: note: {} not found; no difference counts as explained", path.display());
                 Ok(Self::default())
             }
             Err(err) => Err(format!("{}: cannot read: {err}", path.display())),
@@ -659,11 +599,7 @@ impl Deviations {
     }
 
     fn parse(text: &str) -> Self {
-        let lines = text
-            .lines()
-            .map(backticked)
-            .filter(|tokens| !tokens.is_empty())
-            .collect();
+        let lines = text.lines().map(backticked).filter(|tokens| !tokens.is_empty()).collect();
         Deviations { lines }
     }
 
@@ -692,17 +628,12 @@ fn backticked(line: &str) -> BTreeSet<String> {
 
 /// Whether `prefix` is `field` or a leading run of its segments.
 fn covers(prefix: &str, field: &str) -> bool {
-    field
-        .strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+    field.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
 
 /// The strict ancestors of a field path: `a[].b.c` -> `a`, `a[]`, `a[].b`.
 fn ancestors(field: &str) -> impl Iterator<Item = &str> {
-    field
-        .char_indices()
-        .filter(|(i, c)| *i > 0 && (*c == '.' || *c == '['))
-        .map(|(i, _)| &field[..i])
+    field.char_indices().filter(|(i, c)| *i > 0 && (*c == '.' || *c == '[')).map(|(i, _)| &field[..i])
 }
 
 // ---------------------------------------------------------------------------------------
@@ -754,10 +685,8 @@ impl FieldDiff {
     fn absorbs(&self, change: &Change) -> bool {
         matches!(
             (&self.change, change),
-            (
-                Change::Retyped { .. },
-                Change::Missing(_) | Change::Extra(_)
-            ) | (Change::Missing(_), Change::Missing(_))
+            (Change::Retyped { .. }, Change::Missing(_) | Change::Extra(_))
+                | (Change::Missing(_), Change::Missing(_))
                 | (Change::Extra(_), Change::Extra(_))
         )
     }
@@ -765,9 +694,7 @@ impl FieldDiff {
     fn describe(&self) -> String {
         let (label, text) = match &self.change {
             Change::Missing(theirs) => ("missing", format!("{}: {theirs}", self.field)),
-            Change::Retyped { theirs, ours } => {
-                ("type", format!("{}: {theirs} (ours: {ours})", self.field))
-            }
+            Change::Retyped { theirs, ours } => ("type", format!("{}: {theirs} (ours: {ours})", self.field)),
             Change::Extra(ours) => ("extra", format!("{}: {ours}", self.field)),
         };
         let nested = match self.nested {
@@ -786,10 +713,7 @@ fn compare_fields(section: Section, theirs: &Fields, ours: &Fields) -> Vec<Field
     for path in paths {
         let change = match (theirs.get(path), ours.get(path)) {
             (Some(t), Some(o)) if t == o => continue,
-            (Some(t), Some(o)) => Change::Retyped {
-                theirs: t.clone(),
-                ours: o.clone(),
-            },
+            (Some(t), Some(o)) => Change::Retyped { theirs: t.clone(), ours: o.clone() },
             (Some(t), None) => Change::Missing(t.clone()),
             (None, Some(o)) => Change::Extra(o.clone()),
             (None, None) => continue,
@@ -801,13 +725,7 @@ fn compare_fields(section: Section, theirs: &Fields, ours: &Fields) -> Vec<Field
             Some(index) => diffs[index].nested += 1,
             None => {
                 anchors.insert(path, diffs.len());
-                diffs.push(FieldDiff {
-                    section,
-                    field: path.clone(),
-                    change,
-                    nested: 0,
-                    explained: false,
-                });
+                diffs.push(FieldDiff { section, field: path.clone(), change, nested: 0, explained: false });
             }
         }
     }
@@ -842,27 +760,13 @@ impl<'a> OpReport<'a> {
             IdNote::Mismatch
         };
         let (their_bodies, our_bodies) = (Bodies::of(theirs), Bodies::of(ours));
-        let mut diffs =
-            compare_fields(Section::Request, &their_bodies.request, &our_bodies.request);
-        diffs.extend(compare_fields(
-            Section::Response,
-            &their_bodies.response,
-            &our_bodies.response,
-        ));
-        let ids: Vec<&str> = [&ours.id, &theirs.id]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
+        let mut diffs = compare_fields(Section::Request, &their_bodies.request, &our_bodies.request);
+        diffs.extend(compare_fields(Section::Response, &their_bodies.response, &our_bodies.response));
+        let ids: Vec<&str> = [&ours.id, &theirs.id].into_iter().flatten().map(String::as_str).collect();
         for diff in diffs.iter_mut().filter(|diff| !diff.is_extra()) {
             diff.explained = deviations.explains(&ids, &diff.field);
         }
-        OpReport {
-            theirs,
-            ours,
-            id_note,
-            diffs,
-        }
+        OpReport { theirs, ours, id_note, diffs }
     }
 
     fn differences(&self) -> impl Iterator<Item = &FieldDiff> {
@@ -877,24 +781,15 @@ impl<'a> OpReport<'a> {
         let renamed = match self.id_note {
             IdNote::Same => String::new(),
             IdNote::Renamed => format!("  (renamed from {})", self.theirs.label()),
-            IdNote::Mismatch => format!(
-                "  (operationId differs from {}; add `{ORIGINAL_ID}`)  UNEXPLAINED",
-                self.theirs.label()
-            ),
+            IdNote::Mismatch => {
+                format!("  (operationId differs from {}; add `{ORIGINAL_ID}`)  UNEXPLAINED", self.theirs.label())
+            }
         };
-        println!(
-            "\n{}  {} {}{renamed}",
-            self.ours.label(),
-            self.theirs.method,
-            self.theirs.path
-        );
+        println!("\n{}  {} {}{renamed}", self.ours.label(), self.theirs.method, self.theirs.path);
         let lines: Vec<(String, &str)> = self
             .differences()
             .map(|diff| (diff.describe(), mark(diff.explained)))
-            .chain(
-                self.extras()
-                    .map(|diff| (diff.describe(), "(informational)")),
-            )
+            .chain(self.extras().map(|diff| (diff.describe(), "(informational)")))
             .collect();
         let width = lines.iter().map(|(text, _)| text.len()).max().unwrap_or(0);
         for (text, mark) in lines {
@@ -904,11 +799,7 @@ impl<'a> OpReport<'a> {
 }
 
 fn mark(explained: bool) -> &'static str {
-    if explained {
-        "explained"
-    } else {
-        "UNEXPLAINED"
-    }
+    if explained { "explained" } else { "UNEXPLAINED" }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -937,20 +828,12 @@ impl<'a> Report<'a> {
                 None => missing_in_ours.push(their_op),
             }
         }
-        let mut only_in_ours: Vec<_> = ours
-            .iter()
-            .filter(|(key, _)| !theirs.contains_key(*key))
-            .map(|(_, op)| op)
-            .collect();
+        let mut only_in_ours: Vec<_> =
+            ours.iter().filter(|(key, _)| !theirs.contains_key(*key)).map(|(_, op)| op).collect();
         matched.sort_by_key(|op| (op.ours.label(), op.theirs.method.clone()));
         missing_in_ours.sort_by_key(|op| op.label());
         only_in_ours.sort_by_key(|op| op.label());
-        Report {
-            matched,
-            missing_in_ours,
-            only_in_ours,
-            upstream_total: theirs.len(),
-        }
+        Report { matched, missing_in_ours, only_in_ours, upstream_total: theirs.len() }
     }
 
     fn differences(&self) -> impl Iterator<Item = &FieldDiff> {
@@ -958,10 +841,7 @@ impl<'a> Report<'a> {
     }
 
     fn id_mismatches(&self) -> usize {
-        self.matched
-            .iter()
-            .filter(|op| op.id_note == IdNote::Mismatch)
-            .count()
+        self.matched.iter().filter(|op| op.id_note == IdNote::Mismatch).count()
     }
 
     fn unexplained(&self) -> usize {
@@ -979,43 +859,22 @@ impl<'a> Report<'a> {
     }
 
     fn print_operations(&self) {
-        println!(
-            "\noperations: {} of {} upstream operations present in ours",
-            self.matched.len(),
-            self.upstream_total
-        );
+        println!("\noperations: {} of {} upstream operations present in ours", self.matched.len(), self.upstream_total);
         print_op_list("missing in ours", &self.missing_in_ours, true);
         print_op_list("only in ours (not upstream)", &self.only_in_ours, false);
-        let renamed: Vec<_> = self
-            .matched
-            .iter()
-            .filter(|op| op.id_note == IdNote::Renamed)
-            .collect();
+        let renamed: Vec<_> = self.matched.iter().filter(|op| op.id_note == IdNote::Renamed).collect();
         if !renamed.is_empty() {
             println!("renamed ({}):", renamed.len());
             for op in renamed {
-                println!(
-                    "  {} -> {}  ({} {})",
-                    op.theirs.label(),
-                    op.ours.label(),
-                    op.theirs.method,
-                    op.theirs.path
-                );
+                println!("  {} -> {}  ({} {})", op.theirs.label(), op.ours.label(), op.theirs.method, op.theirs.path);
             }
         }
     }
 
     fn print_fields(&self) {
-        let changed: Vec<_> = self
-            .matched
-            .iter()
-            .filter(|op| !op.diffs.is_empty() || op.id_note == IdNote::Mismatch)
-            .collect();
-        println!(
-            "\nfields: {} of {} matched operations differ",
-            changed.len(),
-            self.matched.len()
-        );
+        let changed: Vec<_> =
+            self.matched.iter().filter(|op| !op.diffs.is_empty() || op.id_note == IdNote::Mismatch).collect();
+        println!("\nfields: {} of {} matched operations differ", changed.len(), self.matched.len());
         println!(
             "(missing: upstream field absent from ours; type: upstream type, ours in parentheses; \
              extra: only in ours; +N nested: differences below that field, folded in)"
@@ -1048,17 +907,8 @@ fn print_op_list(title: &str, ops: &[&Operation<'_>], show_file: bool) {
     println!("{title} ({}):", ops.len());
     let width = ops.iter().map(|op| op.label().len()).max().unwrap_or(0);
     for op in ops {
-        let file = if show_file {
-            format!("  [{}]", op.spec.short_name())
-        } else {
-            String::new()
-        };
-        println!(
-            "  {:<width$}  {:<6} {}{file}",
-            op.label(),
-            op.method,
-            op.path
-        );
+        let file = if show_file { format!("  [{}]", op.spec.short_name()) } else { String::new() };
+        println!("  {:<width$}  {:<6} {}{file}", op.label(), op.method, op.path);
     }
 }
 
@@ -1076,11 +926,7 @@ mod tests {
         let reference = Value::String(format!("#/components/schemas/{schema}"));
         let body = Value::Object(serde_json::Map::from_iter([("$ref".to_owned(), reference)]));
         flattener.add_body(&body);
-        Ok(flattener
-            .fields
-            .iter()
-            .map(|(path, types)| format!("{path}: {types}"))
-            .collect())
+        Ok(flattener.fields.iter().map(|(path, types)| format!("{path}: {types}")).collect())
     }
 
     const SCHEMAS: &str = r#"
@@ -1146,12 +992,7 @@ components:
     #[test]
     fn unites_one_of_and_any_of() -> Result<(), serde_yaml::Error> {
         let fields = fields_of(SCHEMAS, "Step")?;
-        let expected = [
-            "detail: object",
-            "detail.code: string",
-            "detail.when: integer",
-            "result: integer|string",
-        ];
+        let expected = ["detail: object", "detail.code: string", "detail.when: integer", "result: integer|string"];
         assert_eq!(fields, expected);
         Ok(())
     }
@@ -1170,10 +1011,7 @@ components:
         let theirs = Fields::from([
             ("meta".to_owned(), Types::one(BaseType::Object)),
             ("meta.fees".to_owned(), Types::one(BaseType::Array)),
-            (
-                "meta.fees[].amount".to_owned(),
-                Types::one(BaseType::Number),
-            ),
+            ("meta.fees[].amount".to_owned(), Types::one(BaseType::Number)),
             ("name".to_owned(), Types::one(BaseType::String)),
         ]);
         let ours = Fields::from([
@@ -1182,8 +1020,7 @@ components:
             ("links.self".to_owned(), Types::one(BaseType::String)),
         ]);
         let diffs = compare_fields(Section::Response, &theirs, &ours);
-        let summary: Vec<(&str, usize)> =
-            diffs.iter().map(|d| (d.field.as_str(), d.nested)).collect();
+        let summary: Vec<(&str, usize)> = diffs.iter().map(|d| (d.field.as_str(), d.nested)).collect();
         assert_eq!(summary, [("links", 1), ("meta", 2), ("name", 0)]);
     }
 
@@ -1208,10 +1045,7 @@ components:
     #[test]
     fn normalises_path_parameters() {
         assert_eq!(normalise_path("/reports/{id}/x"), "/reports/{}/x");
-        assert_eq!(
-            normalise_path("/reports/{reportId}/x"),
-            normalise_path("/reports/{id}/x")
-        );
+        assert_eq!(normalise_path("/reports/{reportId}/x"), normalise_path("/reports/{id}/x"));
     }
 
     #[test]
