@@ -1,0 +1,666 @@
+//! The sandbox's in-memory state and the operations that change it.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::data::{self, Account, MfaPolicy, Outcome, PersonaData, Profile, Txn};
+use super::errors::{ApiError, ApiResult};
+use super::faults::FaultTable;
+use super::jobs::{self, Job, JobKind};
+use super::util::{self, DAY};
+
+/// Maps the monotonic clock the jobs use to wall-clock timestamps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock {
+    start: Instant,
+    start_wall_ms: i64,
+}
+
+impl Clock {
+    /// A clock anchored now.
+    pub(crate) fn new() -> Self {
+        let ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        Clock {
+            start: Instant::now(),
+            start_wall_ms: ms,
+        }
+    }
+
+    /// The current instant.
+    pub(crate) fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    /// Unix seconds of an instant.
+    pub(crate) fn wall(&self, at: Instant) -> i64 {
+        let delta = if at >= self.start {
+            at.duration_since(self.start).as_millis() as i64
+        } else {
+            -(self.start.duration_since(at).as_millis() as i64)
+        };
+        (self.start_wall_ms + delta).div_euclid(1000)
+    }
+
+    /// Unix seconds now.
+    pub(crate) fn now_wall(&self) -> i64 {
+        self.wall(self.now())
+    }
+
+    /// Unix seconds of midnight UTC on the day the sandbox started.
+    pub(crate) fn anchor_day(&self) -> i64 {
+        self.start_wall_ms.div_euclid(1000).div_euclid(DAY) * DAY
+    }
+}
+
+/// Fixed settings of a running sandbox.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) base_url: String,
+    pub(crate) api_key: String,
+    pub(crate) token_lifetime: Duration,
+    pub(crate) step_delay: Duration,
+    pub(crate) seed: u64,
+    pub(crate) redirect_url: String,
+    pub(crate) clock: Clock,
+}
+
+/// Everything the server and the `Sandbox` handle share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) cfg: Config,
+    pub(crate) inner: RwLock<Inner>,
+    pub(crate) faults: FaultTable,
+    pub(crate) token_requests: AtomicUsize,
+}
+
+/// Token scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Server,
+    Client,
+}
+
+/// An issued access token.
+#[derive(Debug, Clone)]
+pub(crate) struct Token {
+    pub(crate) scope: Scope,
+    pub(crate) user_id: Option<String>,
+    pub(crate) expires: Instant,
+    pub(crate) revoked: bool,
+}
+
+/// A consent record.
+#[derive(Debug, Clone)]
+pub(crate) struct Consent {
+    pub(crate) id: String,
+    pub(crate) created: i64,
+    pub(crate) updated: i64,
+    pub(crate) expiry: i64,
+    pub(crate) status: &'static str,
+    pub(crate) revoked: Option<i64>,
+    pub(crate) policy: String,
+}
+
+/// State of an auth link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkState {
+    Active,
+    Gone,
+}
+
+/// A hosted auth link.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthLink {
+    pub(crate) id: String,
+    pub(crate) mobile: String,
+    pub(crate) expires: i64,
+    pub(crate) state: LinkState,
+}
+
+/// A connection of a user to an institution.
+#[derive(Debug, Clone)]
+pub(crate) struct Connection {
+    pub(crate) id: String,
+    pub(crate) institution: String,
+    pub(crate) method: &'static str,
+    pub(crate) login_id: String,
+    pub(crate) password: String,
+    pub(crate) created: i64,
+    pub(crate) last_used: i64,
+    /// Latest job for this connection.
+    pub(crate) job_id: String,
+    /// The latest job has not been folded into the stored state yet.
+    pub(crate) pending: bool,
+    pub(crate) status: &'static str,
+    pub(crate) accounts_loaded: bool,
+    pub(crate) txns_loaded: bool,
+    pub(crate) data: Arc<PersonaData>,
+    pub(crate) profile: Option<Profile>,
+}
+
+/// A user and everything hanging off it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct User {
+    pub(crate) id: String,
+    pub(crate) created: i64,
+    pub(crate) email: Option<String>,
+    pub(crate) mobile: Option<String>,
+    pub(crate) first_name: Option<String>,
+    pub(crate) middle_name: Option<String>,
+    pub(crate) last_name: Option<String>,
+    pub(crate) business_name: Option<String>,
+    pub(crate) business_id_no: Option<String>,
+    pub(crate) business_id_no_type: Option<String>,
+    pub(crate) business_address: Option<Value>,
+    pub(crate) verification_status: Option<bool>,
+    pub(crate) verification_date: Option<String>,
+    pub(crate) connections: Vec<Connection>,
+    pub(crate) accounts: Vec<Account>,
+    /// Visible transactions, newest first.
+    pub(crate) txns: Vec<Txn>,
+    pub(crate) consents: Vec<Consent>,
+    pub(crate) auth_link: Option<AuthLink>,
+}
+
+/// A recorded event.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub(crate) id: String,
+    pub(crate) created: i64,
+    pub(crate) entity: &'static str,
+    pub(crate) event_type: &'static str,
+    pub(crate) user_id: String,
+    pub(crate) data_ref: String,
+    pub(crate) data: Value,
+}
+
+impl Event {
+    /// `entity.type`, the event type id webhooks subscribe to.
+    pub(crate) fn type_id(&self) -> String {
+        format!("{}.{}", self.entity, self.event_type)
+    }
+}
+
+/// A webhook subscription.
+#[derive(Debug, Clone)]
+pub(crate) struct Webhook {
+    pub(crate) id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) url: String,
+    pub(crate) secret: String,
+    pub(crate) events: Vec<String>,
+}
+
+/// A webhook message (one per event per subscribed webhook).
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    pub(crate) id: String,
+    pub(crate) webhook_id: String,
+    pub(crate) event_type_id: String,
+    pub(crate) event_id: String,
+    pub(crate) entity_url: String,
+    pub(crate) created: i64,
+}
+
+/// A generated report.
+#[derive(Debug, Clone)]
+pub(crate) struct Report {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) report_type: String,
+    pub(crate) created: i64,
+    pub(crate) expires: i64,
+    pub(crate) ready_at: Instant,
+    pub(crate) filters: Value,
+    pub(crate) users: Vec<String>,
+    pub(crate) accounts: Vec<String>,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) data: Value,
+}
+
+/// Kind of an insight snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SnapshotKind {
+    Affordability,
+    Expenses,
+    Income,
+}
+
+/// A stored affordability/expenses/income snapshot.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    pub(crate) id: String,
+    pub(crate) user_id: String,
+    pub(crate) kind: SnapshotKind,
+    pub(crate) body: Value,
+    pub(crate) accounts: Vec<String>,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+}
+
+/// Mutable state behind the lock.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) rng: StdRng,
+    pub(crate) tokens: HashMap<String, Token>,
+    pub(crate) users: HashMap<String, User>,
+    pub(crate) jobs: HashMap<String, Job>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) webhooks: Vec<Webhook>,
+    pub(crate) messages: Vec<Message>,
+    pub(crate) reports: Vec<Report>,
+    pub(crate) snapshots: Vec<Snapshot>,
+}
+
+impl Inner {
+    /// Fresh state for a seed.
+    pub(crate) fn new(seed: u64) -> Self {
+        Inner {
+            rng: StdRng::seed_from_u64(seed),
+            tokens: HashMap::new(),
+            users: HashMap::new(),
+            jobs: HashMap::new(),
+            events: Vec::new(),
+            webhooks: Vec::new(),
+            messages: Vec::new(),
+            reports: Vec::new(),
+            snapshots: Vec::new(),
+        }
+    }
+
+    /// A new UUID-shaped id from the seeded generator.
+    pub(crate) fn new_id(&mut self) -> String {
+        util::random_uuid(&mut self.rng)
+    }
+
+    /// A user or 404.
+    pub(crate) fn user(&self, id: &str) -> ApiResult<&User> {
+        self.users.get(id).ok_or_else(ApiError::user_not_found)
+    }
+
+    /// A user (mutable) or 404.
+    pub(crate) fn user_mut(&mut self, id: &str) -> ApiResult<&mut User> {
+        self.users.get_mut(id).ok_or_else(ApiError::user_not_found)
+    }
+
+    /// Record an event and queue a message for every subscribed webhook.
+    pub(crate) fn record_event(
+        &mut self,
+        cfg: &Config,
+        entity: &'static str,
+        event_type: &'static str,
+        user_id: &str,
+        data_ref: String,
+        data: Value,
+    ) {
+        let id = util::hex64(&mut self.rng);
+        let created = cfg.clock.now_wall();
+        let event = Event {
+            id: id.clone(),
+            created,
+            entity,
+            event_type,
+            user_id: user_id.to_owned(),
+            data_ref: data_ref.clone(),
+            data,
+        };
+        let type_id = event.type_id();
+        let targets: Vec<String> = self
+            .webhooks
+            .iter()
+            .filter(|w| w.events.iter().any(|e| *e == type_id))
+            .map(|w| w.id.clone())
+            .collect();
+        for webhook_id in targets {
+            let mid = self.new_id();
+            self.messages.push(Message {
+                id: mid,
+                webhook_id,
+                event_type_id: type_id.clone(),
+                event_id: id.clone(),
+                entity_url: data_ref.clone(),
+                created,
+            });
+        }
+        self.events.push(event);
+    }
+
+    /// Whether a user has connection jobs not yet folded into its stored data.
+    pub(crate) fn needs_settle(&self, user_id: &str) -> bool {
+        self.users
+            .get(user_id)
+            .is_some_and(|u| u.connections.iter().any(|c| c.pending))
+    }
+
+    /// Fold finished job steps into the user's visible data (accounts, transactions, statuses).
+    pub(crate) fn settle_user(&mut self, cfg: &Config, user_id: &str) {
+        let now = cfg.clock.now();
+        let base = cfg.base_url.as_str();
+        let Some(user) = self.users.get_mut(user_id) else {
+            return;
+        };
+        let mut events: Vec<(&'static str, &'static str, String, Value)> = Vec::new();
+        let mut resort = false;
+        for conn in user.connections.iter_mut().filter(|c| c.pending) {
+            let Some(job) = self.jobs.get(&conn.job_id) else {
+                conn.pending = false;
+                continue;
+            };
+            let view = job.view(now, cfg.step_delay, base);
+            let conn_url = format!("{base}/users/{user_id}/connections/{}", conn.id);
+            if view.step_succeeded("retrieve-accounts") && !conn.accounts_loaded {
+                conn.accounts_loaded = true;
+                let stamp = cfg.clock.wall(view.updated);
+                for acc in &conn.data.accounts {
+                    let mut acc = acc.clone();
+                    acc.last_updated = stamp;
+                    match user.accounts.iter_mut().find(|a| a.id == acc.id) {
+                        Some(slot) => *slot = acc,
+                        None => user.accounts.push(acc),
+                    }
+                }
+            }
+            if view.step_succeeded("retrieve-transactions") && !conn.txns_loaded {
+                conn.txns_loaded = true;
+                let cid = conn.id.as_str();
+                user.txns.retain(|t| &*t.connection != cid);
+                user.txns.extend(conn.data.txns.iter().cloned());
+                resort = true;
+                events.push((
+                    "transactions",
+                    "updated",
+                    format!("{base}/users/{user_id}/transactions?filter=connection.id.eq('{cid}')"),
+                    json!({
+                        "type": "transactions",
+                        "count": conn.data.txns.len(),
+                        "connection": { "type": "connection", "id": cid, "links": { "self": conn_url.clone() } },
+                        "links": { "self": format!("{base}/users/{user_id}/transactions") },
+                    }),
+                ));
+            }
+            if view.finished() {
+                conn.pending = false;
+                conn.last_used = cfg.clock.wall(view.updated);
+                conn.status = if view.failed { "invalid" } else { "active" };
+                let kind = if view.failed { "invalidated" } else { "activated" };
+                events.push((
+                    "connection",
+                    kind,
+                    conn_url.clone(),
+                    json!({ "type": "connection", "id": conn.id, "status": conn.status }),
+                ));
+            }
+        }
+        if resort {
+            data::sort_newest_first(&mut user.txns);
+        }
+        for (entity, kind, data_ref, data) in events {
+            self.record_event(cfg, entity, kind, user_id, data_ref, data);
+        }
+    }
+
+    /// Settle every user with unfinished connection jobs.
+    pub(crate) fn settle_all(&mut self, cfg: &Config) {
+        let ids: Vec<String> = self
+            .users
+            .values()
+            .filter(|u| u.connections.iter().any(|c| c.pending))
+            .map(|u| u.id.clone())
+            .collect();
+        for id in ids {
+            self.settle_user(cfg, &id);
+        }
+    }
+
+    /// Whether MFA is asked for this job at this institution (AU00003 flips the seeded coin).
+    fn wants_mfa(&mut self, institution: &data::Institution) -> bool {
+        match institution.mfa {
+            MfaPolicy::Never => false,
+            MfaPolicy::Always => true,
+            MfaPolicy::Sometimes => self.rng.random_bool(0.5),
+        }
+    }
+
+    /// Create (or, for a known login, refresh) a connection as the consent flow does.
+    pub(crate) fn connect(
+        &mut self,
+        cfg: &Config,
+        user_id: &str,
+        institution_id: &str,
+        login: &str,
+        password: &str,
+    ) -> ApiResult<(String, Option<String>)> {
+        self.user(user_id)?;
+        let inst = data::institution(institution_id).ok_or_else(|| {
+            ApiError::not_found(format!("Institution {institution_id} does not exist."))
+                .param("institutionId")
+        })?;
+        self.ensure_consent(cfg, user_id);
+        let (persona, outcome) = data::outcome_for(login, password);
+        let conn_id = data::connection_id(cfg.seed, inst.id, login);
+        let existing = self
+            .user(user_id)?
+            .connections
+            .iter()
+            .any(|c| c.id == conn_id);
+        if existing {
+            if let Some(c) = self
+                .user_mut(user_id)?
+                .connections
+                .iter_mut()
+                .find(|c| c.id == conn_id)
+            {
+                c.password = password.to_owned();
+            }
+            let (job_id, _) = self.refresh(cfg, user_id, &conn_id)?;
+            return Ok((job_id, Some(conn_id)));
+        }
+        let mfa = self.wants_mfa(inst).then(|| data::mfa_for(login));
+        let job_id = self.new_id();
+        let creates_connection = !matches!(outcome, Outcome::FailVerify(_));
+        let steps = jobs::connection_steps(user_id, &conn_id, inst.id, outcome, mfa);
+        self.jobs.insert(
+            job_id.clone(),
+            Job {
+                id: job_id.clone(),
+                user_id: user_id.to_owned(),
+                kind: JobKind::Connection,
+                created: cfg.clock.now(),
+                steps,
+                connection_id: creates_connection.then(|| conn_id.clone()),
+                institution_id: Some(inst.id.to_owned()),
+                report_id: None,
+                mfa_answered: None,
+                mfa_rejected: None,
+            },
+        );
+        if !creates_connection {
+            return Ok((job_id, None));
+        }
+        let now = cfg.clock.now_wall();
+        let data = match persona {
+            Some(p) => data::generate(cfg.seed, inst.id, &conn_id, p, cfg.clock.anchor_day(), now),
+            None => PersonaData {
+                accounts: Vec::new(),
+                txns: Vec::new(),
+            },
+        };
+        let conn = Connection {
+            id: conn_id.clone(),
+            institution: inst.id.to_owned(),
+            method: "web",
+            login_id: login.to_owned(),
+            password: password.to_owned(),
+            created: now,
+            last_used: now,
+            job_id: job_id.clone(),
+            pending: true,
+            status: "pending",
+            accounts_loaded: false,
+            txns_loaded: false,
+            data: Arc::new(data),
+            profile: persona.map(|p| p.profile.clone()),
+        };
+        let base = &cfg.base_url;
+        let summary = json!({
+            "type": "connection",
+            "id": conn_id,
+            "status": "pending",
+            "method": "web",
+            "institution": { "type": "institution", "id": inst.id, "links": { "self": format!("{base}/institutions/{}", inst.id) } },
+        });
+        self.user_mut(user_id)?.connections.push(conn);
+        self.record_event(
+            cfg,
+            "connection",
+            "created",
+            user_id,
+            format!("{base}/users/{user_id}/connections/{conn_id}"),
+            summary,
+        );
+        Ok((job_id, Some(conn_id)))
+    }
+
+    /// Create an active consent for the user if it has none.
+    fn ensure_consent(&mut self, cfg: &Config, user_id: &str) {
+        let has = self
+            .users
+            .get(user_id)
+            .is_some_and(|u| u.consents.iter().any(|c| c.status == "active"));
+        if has {
+            return;
+        }
+        let id = self.new_id();
+        let policy = self.new_id();
+        let now = cfg.clock.now_wall();
+        if let Some(u) = self.users.get_mut(user_id) {
+            u.consents.push(Consent {
+                id: id.clone(),
+                created: now,
+                updated: now,
+                expiry: now + 365 * DAY,
+                status: "active",
+                revoked: None,
+                policy,
+            });
+        }
+        let base = &cfg.base_url;
+        self.record_event(
+            cfg,
+            "consent",
+            "created",
+            user_id,
+            format!("{base}/users/{user_id}/consents/{id}"),
+            json!({ "type": "consent", "id": id, "status": "active" }),
+        );
+    }
+
+    /// Start a refresh job for a connection; returns the job id and whether it is new.
+    pub(crate) fn refresh(&mut self, cfg: &Config, user_id: &str, conn_id: &str) -> ApiResult<(String, bool)> {
+        let now = cfg.clock.now();
+        let user = self.user(user_id)?;
+        let conn = user
+            .connections
+            .iter()
+            .find(|c| c.id == conn_id)
+            .ok_or_else(|| ApiError::not_found("Requested connection does not exist.").pointer("connections/connectionId"))?;
+        if let Some(job) = self.jobs.get(&conn.job_id) {
+            if !job.view(now, cfg.step_delay, &cfg.base_url).finished() {
+                return Ok((job.id.clone(), false));
+            }
+        }
+        if conn.method != "web" {
+            return Err(ApiError::invalid_param(
+                "connectionId",
+                "Connections created from uploaded statements cannot be refreshed.",
+            ));
+        }
+        let inst_id = conn.institution.clone();
+        let login = conn.login_id.clone();
+        let password = conn.password.clone();
+        let inst = data::institution(&inst_id).ok_or_else(|| ApiError::not_found("Institution does not exist."))?;
+        let (_, outcome) = data::outcome_for(&login, &password);
+        let mfa = self.wants_mfa(inst).then(|| data::mfa_for(&login));
+        let job_id = self.new_id();
+        let steps = jobs::connection_steps(user_id, conn_id, &inst_id, outcome, mfa);
+        self.jobs.insert(
+            job_id.clone(),
+            Job {
+                id: job_id.clone(),
+                user_id: user_id.to_owned(),
+                kind: JobKind::Connection,
+                created: now,
+                steps,
+                connection_id: Some(conn_id.to_owned()),
+                institution_id: Some(inst_id),
+                report_id: None,
+                mfa_answered: None,
+                mfa_rejected: None,
+            },
+        );
+        if let Some(c) = self
+            .user_mut(user_id)?
+            .connections
+            .iter_mut()
+            .find(|c| c.id == conn_id)
+        {
+            c.job_id = job_id.clone();
+            c.pending = true;
+        }
+        Ok((job_id, true))
+    }
+}
+
+impl Shared {
+    /// New shared state.
+    pub(crate) fn new(cfg: Config) -> Self {
+        let seed = cfg.seed;
+        Shared {
+            cfg,
+            inner: RwLock::new(Inner::new(seed)),
+            faults: FaultTable::default(),
+            token_requests: AtomicUsize::new(0),
+        }
+    }
+
+    /// Read access (a poisoned lock is recovered).
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Inner> {
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Write access (a poisoned lock is recovered).
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Read access after folding finished job steps into the user's data.
+    pub(crate) fn settled(&self, user_id: &str) -> RwLockReadGuard<'_, Inner> {
+        {
+            let guard = self.read();
+            if !guard.needs_settle(user_id) {
+                return guard;
+            }
+        }
+        self.write().settle_user(&self.cfg, user_id);
+        self.read()
+    }
+
+    /// Write access after folding finished job steps into the user's data.
+    pub(crate) fn settled_mut(&self, user_id: &str) -> RwLockWriteGuard<'_, Inner> {
+        let mut guard = self.write();
+        guard.settle_user(&self.cfg, user_id);
+        guard
+    }
+}
