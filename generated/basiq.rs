@@ -4558,7 +4558,7 @@ pub mod types {
         ///Id of the job.
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub institution: ::std::option::Option<ResourceReference>,
+        pub institution: ::std::option::Option<JobInstitution>,
         ///What the job works on.
         #[serde(
             rename = "jobType",
@@ -4600,6 +4600,30 @@ pub mod types {
     }
     impl Job {
         pub fn builder() -> builder::Job {
+            Default::default()
+        }
+    }
+    ///The institution a job talks to, as sent on the items of a user's job list. Its links use the same block as the job itself.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct JobInstitution {
+        ///Institution id, such as AU00000.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<JobLinks>,
+        ///Always "institution".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl JobInstitution {
+        pub fn builder() -> builder::JobInstitution {
             Default::default()
         }
     }
@@ -23352,7 +23376,7 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             institution: ::std::result::Result<
-                ::std::option::Option<super::ResourceReference>,
+                ::std::option::Option<super::JobInstitution>,
                 ::std::string::String,
             >,
             job_type: ::std::result::Result<
@@ -23463,9 +23487,7 @@ pub mod types {
             }
             pub fn institution<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ResourceReference>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::JobInstitution>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.institution = value
@@ -23626,6 +23648,87 @@ pub mod types {
                     type_: Ok(value.type_),
                     updated: Ok(value.updated),
                     updated_date: Ok(value.updated_date),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobInstitution {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::JobLinks>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobInstitution {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobInstitution {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::JobLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobInstitution> for super::JobInstitution {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobInstitution,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    links: value.links?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobInstitution> for JobInstitution {
+            fn from(value: super::JobInstitution) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    links: Ok(value.links),
+                    type_: Ok(value.type_),
                 }
             }
         }

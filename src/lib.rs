@@ -11,14 +11,19 @@
 pub mod auth;
 mod call;
 mod config;
+pub mod consent;
 pub mod error;
 mod hooks;
+pub mod jobs;
 pub mod open;
+pub mod pages;
 mod redact;
 pub mod retry;
 mod secret;
 pub mod statements;
 pub mod transport;
+pub mod webhooks;
+pub mod workflow;
 
 #[allow(clippy::all, unused, missing_docs, rustdoc::all)]
 mod generated {
@@ -33,10 +38,13 @@ mod operations {
 
 pub use call::{Call, Operation};
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
+pub use consent::{ConsentAction, ConsentRedirect, ConsentUrl};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, JobFailure, TokenError, TokenErrorKind};
 pub use generated::{Client, ResponseValue, builder, types};
 pub use hooks::Inner;
+pub use jobs::{CompletedJob, JobOutcome, JobProgress, MfaChallenge};
 pub use operations::OPERATIONS;
+pub use pages::Paged;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde_json::json;
 
 use super::errors::{ApiError, ApiResult};
@@ -154,9 +154,4 @@ pub(crate) fn require_user(caller: &Caller, user_id: &str) -> ApiResult<()> {
     } else {
         Err(ApiError::forbidden())
     }
-}
-
-/// A response helper for handlers: JSON body with a status.
-pub(crate) fn json_response(status: StatusCode, value: serde_json::Value) -> Response {
-    (status, axum::Json(value)).into_response()
 }

@@ -236,15 +236,6 @@ impl Filter {
         self.conds.is_empty()
     }
 
-    /// The single `eq` value given for `field`, if any.
-    pub(crate) fn eq_value(&self, field: &str) -> Option<&str> {
-        self.conds
-            .iter()
-            .find(|c| c.op == Op::Eq && c.field.eq_ignore_ascii_case(field))
-            .and_then(|c| c.values.first())
-            .map(String::as_str)
-    }
-
     /// Evaluate against one item; `get` returns the item's value for a (lower-cased) field name.
     pub(crate) fn matches<'a>(&self, get: impl Fn(&str) -> Option<Value<'a>>) -> bool {
         self.conds.iter().all(|c| {
@@ -411,12 +402,5 @@ mod tests {
             _ => None,
         };
         assert!(!Filter::parse_for("transaction.postDate.gteq('2000-01-01')", TXN).unwrap().matches(pending));
-    }
-
-    #[test]
-    fn eq_value_lookup() {
-        let f = parse("connection.id.eq('c-1')").unwrap();
-        assert_eq!(f.eq_value("connection.id"), Some("c-1"));
-        assert_eq!(f.eq_value("account.id"), None);
     }
 }

@@ -56,11 +56,6 @@ impl Mix {
         lo + (self.next_u64() % span) as i64
     }
 
-    /// True with probability `p` (0.0..=1.0).
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
-        ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
-    }
-
     /// Pick an index below `n` (`n` must be non-zero to be meaningful).
     pub(crate) fn pick(&mut self, n: usize) -> usize {
         if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }

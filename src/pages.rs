@@ -1,0 +1,234 @@
+//! Paging: streams that follow `links.next`, fetching one page at a time.
+//!
+//! Only the page being read is held in memory; the next one is requested when the last item of
+//! the current one has been taken. An error (on any page) is yielded as an `Err` item and ends
+//! the stream. Next links must point at the client's base URL; the token is never sent elsewhere.
+//!
+//! ```no_run
+//! # async fn demo(client: &basiq::Client) -> Result<(), basiq::Error> {
+//! use basiq::Call;
+//! use futures::StreamExt;
+//!
+//! let mut transactions = client.transactions("a1b2c3").filter("transaction.status.eq('posted')").stream();
+//! while let Some(transaction) = transactions.next().await {
+//!     println!("{:?}", transaction?.amount);
+//! }
+//!
+//! // Any list with `links.next`, page by page:
+//! let mut reports = basiq::pages::paginate(client, client.list_all_reports().call(), "list_all_reports");
+//! while let Some(page) = reports.next().await {
+//!     println!("{} reports", page?.data.len());
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+
+use futures::stream::{self, BoxStream, Stream, StreamExt};
+use serde::de::DeserializeOwned;
+
+use crate::{Call, Client, Error, types};
+
+/// A list response that may link to a following page.
+pub trait Paged {
+    /// What the list holds.
+    type Item;
+    /// The `links.next` URL, when there is a following page.
+    fn next_url(&self) -> Option<&str>;
+    /// The page's items and its `links.next` URL.
+    fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+macro_rules! paged {
+    ($($list:ident => $item:ident,)*) => {$(
+        impl Paged for types::$list {
+            type Item = types::$item;
+
+            fn next_url(&self) -> Option<&str> {
+                self.links.as_ref().and_then(|l| l.next.as_deref()).filter(|next| !next.trim().is_empty())
+            }
+
+            fn into_parts(self) -> (Vec<Self::Item>, Option<String>) {
+                let next = self.next_url().map(str::to_owned);
+                (self.data, next)
+            }
+        }
+    )*};
+}
+
+paged! {
+    TransactionList => Transaction,
+    WebhookMessageList => WebhookMessage,
+    WebhookList => Webhook,
+    ReportList => Report,
+    ReportTransactionList => ReportTransaction,
+    AffordabilityTransactionList => AffordabilityTransaction,
+    EventList => Event,
+}
+
+/// Streams every page: `first_page` (usually a generated call's `.call()`), then each `links.next`.
+///
+/// `operation` names the later requests in errors and traces, e.g. `"list_all_reports"`.
+pub fn paginate<'a, P, F>(client: &'a Client, first_page: F, operation: &'static str) -> BoxStream<'a, Result<P, Error>>
+where
+    P: Paged + DeserializeOwned + Send + 'a,
+    F: Future<Output = Result<P, Error>> + Send + 'a,
+{
+    enum Cursor<F> {
+        First(F),
+        Next(String),
+        Done,
+    }
+    stream::unfold(Cursor::First(first_page), move |cursor| async move {
+        let fetched = match cursor {
+            Cursor::First(first) => first.await,
+            Cursor::Next(url) => follow::<P>(client, &url, operation).await,
+            Cursor::Done => return None,
+        };
+        Some(match fetched {
+            Ok(page) => {
+                let next = page.next_url().map_or(Cursor::Done, |url| Cursor::Next(url.to_owned()));
+                (Ok(page), next)
+            }
+            Err(error) => (Err(error), Cursor::Done),
+        })
+    })
+    .boxed()
+}
+
+/// Flattens a stream of pages into their items; an `Err` page becomes an `Err` item.
+pub fn items<'a, P>(pages: impl Stream<Item = Result<P, Error>> + Send + 'a) -> BoxStream<'a, Result<P::Item, Error>>
+where
+    P: Paged + Send + 'a,
+    P::Item: Send + 'a,
+{
+    pages
+        .flat_map(|page| match page {
+            Ok(page) => stream::iter(page.into_parts().0.into_iter().map(Ok)).left_stream(),
+            Err(error) => stream::once(async { Err(error) }).right_stream(),
+        })
+        .boxed()
+}
+
+/// GETs a next link; a relative one is taken as relative to the base URL.
+async fn follow<P: DeserializeOwned>(client: &Client, url: &str, operation: &'static str) -> Result<P, Error> {
+    if url.starts_with('/') && !url.starts_with("//") {
+        let absolute = format!("{}{url}", client.inner.0.base_url);
+        return crate::hooks::get_json(client, &absolute, operation).await;
+    }
+    crate::hooks::get_json(client, url, operation).await
+}
+
+/// A user's transactions, every page; start from [`Client::transactions`].
+#[derive(Clone, Debug)]
+#[must_use = "call .stream() or .pages() to read the transactions"]
+pub struct TransactionPages<'a> {
+    client: &'a Client,
+    user_id: String,
+    filter: Option<String>,
+    limit: Option<i64>,
+}
+
+impl<'a> TransactionPages<'a> {
+    /// Narrows the transactions, e.g. `transaction.postDate.bt('2024-01-01','2024-03-31')`.
+    pub fn filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Page size (Basiq allows at most 500, its default).
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Streams whole pages, for callers who want `count` or page boundaries.
+    pub fn pages(self) -> BoxStream<'a, Result<types::TransactionList, Error>> {
+        let mut first = self.client.get_transactions().user_id(self.user_id);
+        if let Some(filter) = self.filter {
+            first = first.filter(filter);
+        }
+        if let Some(limit) = self.limit {
+            first = first.limit(limit);
+        }
+        paginate(self.client, first.call(), "get_transactions")
+    }
+
+    /// Streams the transactions one by one across all pages.
+    pub fn stream(self) -> BoxStream<'a, Result<types::Transaction, Error>> {
+        items(self.pages())
+    }
+}
+
+/// A webhook's delivered messages, every page; start from [`Client::webhook_messages`].
+#[derive(Clone, Debug)]
+#[must_use = "call .stream() or .pages() to read the messages"]
+pub struct WebhookMessagePages<'a> {
+    client: &'a Client,
+    webhook_id: String,
+    filter: Option<String>,
+    limit: Option<i64>,
+}
+
+impl<'a> WebhookMessagePages<'a> {
+    /// Narrows the messages (by date, status, eventTypeId, webhookId or eventId).
+    pub fn filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Page size (at most 500, the default).
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Streams whole pages.
+    pub fn pages(self) -> BoxStream<'a, Result<types::WebhookMessageList, Error>> {
+        let mut first = self.client.list_messages().webhook_id(self.webhook_id);
+        if let Some(filter) = self.filter {
+            first = first.filter(filter);
+        }
+        if let Some(limit) = self.limit {
+            first = first.limit(limit);
+        }
+        paginate(self.client, first.call(), "list_messages")
+    }
+
+    /// Streams the messages one by one across all pages.
+    pub fn stream(self) -> BoxStream<'a, Result<types::WebhookMessage, Error>> {
+        items(self.pages())
+    }
+}
+
+impl Client {
+    /// Every transaction of `user_id`, following `links.next`; add `.filter()`/`.limit()`, then `.stream()`.
+    pub fn transactions(&self, user_id: impl Into<String>) -> TransactionPages<'_> {
+        TransactionPages { client: self, user_id: user_id.into(), filter: None, limit: None }
+    }
+
+    /// Every message sent to webhook `webhook_id`, following `links.next`.
+    pub fn webhook_messages(&self, webhook_id: impl Into<String>) -> WebhookMessagePages<'_> {
+        WebhookMessagePages { client: self, webhook_id: webhook_id.into(), filter: None, limit: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn next_links_are_read_and_blank_ones_ignored() {
+        let page: types::TransactionList =
+            serde_json::from_value(json!({"data": [{"id": "t1"}], "links": {"next": "https://h/x?next=2"}})).unwrap();
+        assert_eq!(page.next_url(), Some("https://h/x?next=2"));
+        let (items, next) = page.into_parts();
+        assert_eq!((items.len(), next.as_deref()), (1, Some("https://h/x?next=2")));
+        let last: types::EventList = serde_json::from_value(json!({"data": [], "links": {"next": " "}})).unwrap();
+        assert_eq!(last.next_url(), None);
+        let bare: types::ReportList = serde_json::from_value(json!({"data": []})).unwrap();
+        assert_eq!(bare.into_parts().1, None);
+    }
+}

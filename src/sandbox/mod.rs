@@ -1,0 +1,566 @@
+//! An offline imitation of the Basiq API v3 (the "embedded sandbox"), for tests and demos.
+//!
+//! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers all 56 operations of the
+//! API from in-memory state, with Basiq's error envelope, token rules and asynchronous jobs.
+//! Point the client at [`Sandbox::base_url`] and use [`Sandbox::api_key`] as the API key.
+//!
+//! # Tokens
+//! `POST /token` needs `Authorization: Basic <api_key>` verbatim (missing → 400
+//! `parameter-not-valid`, other key → 404 "Unable to authenticate…"), `basiq-version: 3.0`
+//! (missing or other → 400) and a form body with `scope=SERVER_ACCESS` or
+//! `scope=CLIENT_ACCESS&userId=<existing user>`. Tokens are opaque, expire after
+//! `token_lifetime` (403 `access-denied` "Token has expired"), and a CLIENT_ACCESS token only
+//! opens `GET /jobs/{id}` and `POST /jobs/{id}/mfa` for its own user's jobs, plus the consent
+//! page (anything else → 403 `forbidden-access`).
+//!
+//! # Connecting: the consent page and personas
+//! Connections are created only through the consent page ([`Sandbox::consent_url_base`],
+//! `GET /consent/home?token=<CLIENT_ACCESS>&state=..&institutionId=..`), whose form posts back
+//! and redirects (303) to the redirect URL with `jobIds=<id>&state=<state>`, or through
+//! [`Sandbox::complete_consent`]. Institutions: `AU00000` Hooli (no MFA, no statements),
+//! `AU00002` Pied Piper Bank (MFA always), `AU00003` Nucleus Bank (MFA on half the jobs, decided
+//! by the seeded generator), `AU00004` HooliGov Bank (no MFA).
+//!
+//! Happy-path logins (`loginId`/`password`), each yielding 2–4 accounts and about a year of
+//! transactions generated deterministically from `(seed, institution, login)`:
+//!
+//! | login / password | accounts | story |
+//! |---|---|---|
+//! | `gavinBelson` / `hooli2016` | transaction, credit-card, loan | salary rise half-way, weekly tutoring |
+//! | `Whistler` / `ShowBox` | transaction, savings | fortnightly salary, BNPL, rent, one big transfer to Jared, no daily spending |
+//! | `Gilfoyle` / `PiedPiper` | transaction, credit-card | salary stops, Centrelink after, growing Afterpay, late fees |
+//! | `Wentworth-Smith` / `whislter` | joint transaction, credit-card, mortgage, loan | two salaries (monthly + fortnightly) |
+//! | `jared` / `django` | transaction, mortgage, loan, term-deposit | weekly Uber income, transfers from Whistler |
+//! | `richard` / `tabsnotspaces` | transaction, mortgage, loan, credit-card | high salary, two rentals, many loan/card repayments |
+//! | `laurieBream` / `business2024` | business transaction, business savings | invoices, payroll, BAS; business profile |
+//! | `ashMann` / `hooli2024` | transaction, savings | monthly salary + rent, gambling, cash, crypto |
+//!
+//! Unhappy paths (the step each fails at is a sandbox choice):
+//! - a wrong password or unknown login: `verify-credentials` fails with `invalid-credentials`
+//!   (no connection is created, `connection_id` is `None`);
+//! - `bighead` / `password`: `verify-credentials` fails, `invalid-credentials`, "Account is locked";
+//! - `erlich` / `aviato`: `retrieve-accounts` fails with
+//!   `account-not-accessible-requires-user-action` (the connection exists and turns `invalid`);
+//! - `jianYang` / `nothotdog`: `retrieve-transactions` fails with `service-unavailable`
+//!   (accounts are visible, transactions are not).
+//!
+//! # Jobs and MFA
+//! Connection jobs run `verify-credentials` → [`mfa-challenge`] → `retrieve-accounts` →
+//! `retrieve-transactions`; each step takes `job_step_delay` after the previous one finished,
+//! computed lazily from timestamps. Accounts and transactions become visible once their step
+//! succeeded. The `mfa-challenge` step stays `in-progress` with an `mfa` result until
+//! `POST /jobs/{id}/mfa {"mfa-response":[..]}` answers it: `jared`/`richard` (and logins without a
+//! documented method) expect an OTP `["1234"]`; `gavinBelson`/`Gilfoyle` answer "What's your first
+//! company?" with `["Hooli"]`; `Whistler`/`Wentworth-Smith` answer two questions with
+//! `["Basiq", "AU00000"]`. A right answer → 202 and the job continues; a wrong answer → 400
+//! `invalid-credentials` and the step (so the job) fails; no answer within 120 s → the step fails
+//! with `job-timed-out`. Refreshing a connection whose job still runs answers 200 with that job.
+//!
+//! # Data endpoints
+//! Transactions are listed newest first, `limit` 1–500 (default 500), with an opaque
+//! `links.next` cursor URL while more remain; Basiq's filter grammar is supported on accounts,
+//! transactions, connections, user jobs, connectors, events and report transactions (a bad filter
+//! → 400 `parameter-not-valid`, source `filter`). Deleting a connection keeps its accounts and
+//! transactions (as Basiq documents); purging removes them until the next refresh; deleting a
+//! consent revokes it and removes all connections and data. Statement uploads create a `pdf`/`csv`
+//! connection (AU00000 refuses them); reports run as a one-step `create-report` job;
+//! affordability/expenses/income snapshots are computed from the transactions (204 when the user
+//! has none). Webhook messages are recorded for matching events but never delivered (offline).
+//!
+//! # Faults
+//! [`Fault`]s make chosen operations (our camelCase operationIds, or `"*"`) answer 429/503,
+//! wait, revoke the caller's token, or drop the TCP connection without a response; set them on
+//! the builder or at runtime with [`Sandbox::inject`].
+
+mod analysis;
+mod auth;
+mod consent;
+mod data;
+mod errors;
+mod faults;
+mod filter;
+mod jobs;
+mod routes;
+mod state;
+mod util;
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::Request;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
+
+pub use faults::{Fault, FaultKind};
+
+use errors::ApiError;
+use state::{Config, Scope, Shared};
+
+/// Errors from starting or driving the sandbox.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// The listening socket could not be opened.
+    #[error("sandbox could not bind 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for (0 = any).
+        port: u16,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// No user has this id.
+    #[error("unknown sandbox user {0}")]
+    UnknownUser(String),
+    /// No institution has this id.
+    #[error("unknown sandbox institution {0}")]
+    UnknownInstitution(String),
+    /// The user has no account with this id.
+    #[error("unknown sandbox account {0}")]
+    UnknownAccount(String),
+    /// The sandbox refused the request, with Basiq's error code and detail.
+    #[error("sandbox refused the request ({status} {code}): {detail}")]
+    Rejected {
+        /// HTTP status the API would have answered.
+        status: u16,
+        /// Basiq error code.
+        code: String,
+        /// Human-readable detail.
+        detail: String,
+    },
+}
+
+impl From<ApiError> for SandboxError {
+    fn from(e: ApiError) -> Self {
+        SandboxError::Rejected {
+            status: e.status.as_u16(),
+            code: e.code,
+            detail: e.detail,
+        }
+    }
+}
+
+/// What [`Sandbox::complete_consent`] started.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentOutcome {
+    /// The connection job to poll with `GET /jobs/{id}`.
+    pub job_id: String,
+    /// The connection, unless the credentials were refused outright.
+    pub connection_id: Option<String>,
+}
+
+/// Configures and starts a [`Sandbox`].
+#[derive(Clone)]
+pub struct SandboxBuilder {
+    token_lifetime: Duration,
+    job_step_delay: Duration,
+    seed: u64,
+    redirect_url: Option<String>,
+    port: u16,
+    faults: Vec<Fault>,
+    api_key: Option<String>,
+}
+
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("token_lifetime", &self.token_lifetime)
+            .field("job_step_delay", &self.job_step_delay)
+            .field("seed", &self.seed)
+            .field("redirect_url", &self.redirect_url)
+            .field("port", &self.port)
+            .field("faults", &self.faults)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            token_lifetime: Duration::from_secs(3600),
+            job_step_delay: Duration::from_millis(50),
+            seed: 42,
+            redirect_url: None,
+            port: 0,
+            faults: Vec::new(),
+            api_key: None,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// How long issued tokens live (default one hour).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// How long each job step takes (default 50 ms).
+    pub fn job_step_delay(mut self, delay: Duration) -> Self {
+        self.job_step_delay = delay;
+        self
+    }
+
+    /// Seed for ids, persona data and MFA coin flips (default 42).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Where the consent page redirects (default `{base}/consent/done`).
+    pub fn redirect_url(mut self, url: impl Into<String>) -> Self {
+        self.redirect_url = Some(url.into());
+        self
+    }
+
+    /// Port to listen on (0 = any free port, the default).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Arm a fault from the start.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Use this API key instead of the one derived from the seed.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Bind and start serving in a background task.
+    pub async fn start(self) -> Result<Sandbox, SandboxError> {
+        let port = self.port;
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|source| SandboxError::Bind { port, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Bind { port, source })?;
+        let base_url = format!("http://{addr}");
+        let api_key = self.api_key.unwrap_or_else(|| default_api_key(self.seed));
+        let cfg = Config {
+            redirect_url: self
+                .redirect_url
+                .unwrap_or_else(|| format!("{base_url}/consent/done")),
+            base_url,
+            api_key,
+            token_lifetime: self.token_lifetime,
+            step_delay: self.job_step_delay,
+            seed: self.seed,
+            clock: state::Clock::new(),
+        };
+        let shared = Arc::new(Shared::new(cfg));
+        for f in self.faults {
+            shared.faults.push(f);
+        }
+        let router = routes::router(shared.clone());
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(serve(listener, router, rx));
+        Ok(Sandbox {
+            shared,
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// The API key a seed yields: base64 of `<uuid>:<uuid>`.
+fn default_api_key(seed: u64) -> String {
+    let mut mix = util::Mix::new(seed, &["api-key"]);
+    let raw = format!("{}:{}", mix.uuid(), mix.uuid());
+    util::base64_encode(raw.as_bytes())
+}
+
+/// A running sandbox server; dropping it stops the server.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.shared.cfg.base_url)
+            .field("seed", &self.shared.cfg.seed)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Sandbox {
+    /// Start a sandbox with default settings.
+    pub async fn start() -> Result<Sandbox, SandboxError> {
+        SandboxBuilder::default().start().await
+    }
+
+    /// A builder for non-default settings.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Base URL of the API, like `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.shared.cfg.base_url.clone()
+    }
+
+    /// The socket address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The API key `/token` accepts (`Authorization: Basic <key>`).
+    pub fn api_key(&self) -> &str {
+        &self.shared.cfg.api_key
+    }
+
+    /// The consent page, like `{base}/consent/home` (append `?token=<CLIENT_ACCESS token>`).
+    pub fn consent_url_base(&self) -> String {
+        format!("{}/consent/home", self.shared.cfg.base_url)
+    }
+
+    /// Where the consent page redirects after submitting.
+    pub fn redirect_url(&self) -> &str {
+        &self.shared.cfg.redirect_url
+    }
+
+    /// The seed in use.
+    pub fn seed(&self) -> u64 {
+        self.shared.cfg.seed
+    }
+
+    /// Arm a fault at runtime.
+    pub fn inject(&self, fault: Fault) {
+        self.shared.faults.push(fault);
+    }
+
+    /// Disarm every fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// How many `POST /token` requests were received (valid or not).
+    pub fn token_requests(&self) -> usize {
+        self.shared.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Revoke every token issued so far (later calls with them get 403 "Token has expired").
+    pub fn revoke_all_tokens(&self) {
+        for t in self.shared.write().tokens.values_mut() {
+            t.revoked = true;
+        }
+    }
+
+    /// Issue a SERVER_ACCESS token directly (not counted by [`Sandbox::token_requests`]).
+    pub fn server_token(&self) -> String {
+        auth::issue(&self.shared, Scope::Server, None)
+    }
+
+    /// Issue a CLIENT_ACCESS token bound to a user (not counted by [`Sandbox::token_requests`]).
+    pub fn client_token(&self, user_id: &str) -> Result<String, SandboxError> {
+        if !self.shared.read().users.contains_key(user_id) {
+            return Err(SandboxError::UnknownUser(user_id.to_owned()));
+        }
+        Ok(auth::issue(&self.shared, Scope::Client, Some(user_id.to_owned())))
+    }
+
+    /// Create a user directly (as `POST /users` with this email would) and return its id.
+    pub fn create_user(&self, email: &str) -> String {
+        let mut inner = self.shared.write();
+        let id = inner.new_id();
+        let user = state::User {
+            id: id.clone(),
+            created: self.shared.cfg.clock.now_wall(),
+            email: Some(email.to_owned()),
+            ..state::User::default()
+        };
+        let data = routes::user_json(&user, &self.shared.cfg.base_url);
+        inner.users.insert(id.clone(), user);
+        let data_ref = format!("{}/users/{id}", self.shared.cfg.base_url);
+        inner.record_event(&self.shared.cfg, "user", "created", &id, data_ref, data);
+        id
+    }
+
+    /// Do what submitting the consent page does: start the connection job for these credentials.
+    pub fn complete_consent(
+        &self,
+        user_id: &str,
+        institution_id: &str,
+        login_id: &str,
+        password: &str,
+    ) -> Result<ConsentOutcome, SandboxError> {
+        let mut inner = self.shared.write();
+        if !inner.users.contains_key(user_id) {
+            return Err(SandboxError::UnknownUser(user_id.to_owned()));
+        }
+        if data::institution(institution_id).is_none() {
+            return Err(SandboxError::UnknownInstitution(institution_id.to_owned()));
+        }
+        let (job_id, connection_id) =
+            inner.connect(&self.shared.cfg, user_id, institution_id, login_id, password)?;
+        Ok(ConsentOutcome {
+            job_id,
+            connection_id,
+        })
+    }
+
+    /// Replace one account's transactions with `count` generated ones (for benchmarks), spread
+    /// over at least a year, visible at once. Without `account_id` the user's first account is
+    /// used, or a benchmark connection and account are created. Returns the account id.
+    pub fn set_transaction_history(
+        &self,
+        user_id: &str,
+        account_id: Option<&str>,
+        count: usize,
+    ) -> Result<String, SandboxError> {
+        let cfg = &self.shared.cfg;
+        let mut inner = self.shared.write();
+        inner.settle_user(cfg, user_id);
+        let conn_id = inner.new_id();
+        let user = inner
+            .users
+            .get_mut(user_id)
+            .ok_or_else(|| SandboxError::UnknownUser(user_id.to_owned()))?;
+        let anchor = cfg.clock.anchor_day();
+        let now = cfg.clock.now_wall();
+        let account = match account_id {
+            Some(id) => user
+                .accounts
+                .iter()
+                .find(|a| a.id == id)
+                .cloned()
+                .ok_or_else(|| SandboxError::UnknownAccount(id.to_owned()))?,
+            None => match user.accounts.first() {
+                Some(a) => a.clone(),
+                None => {
+                    let acc = data::bench_account(cfg.seed, user_id, &conn_id, "AU00000", anchor, now);
+                    user.connections.push(state::Connection {
+                        id: conn_id.clone(),
+                        institution: "AU00000".to_owned(),
+                        method: "web",
+                        login_id: String::new(),
+                        password: String::new(),
+                        created: now,
+                        last_used: now,
+                        job_id: String::new(),
+                        pending: false,
+                        status: "active",
+                        accounts_loaded: true,
+                        txns_loaded: true,
+                        data: Arc::new(data::PersonaData {
+                            accounts: Vec::new(),
+                            txns: Vec::new(),
+                        }),
+                        profile: None,
+                    });
+                    user.accounts.push(acc.clone());
+                    acc
+                }
+            },
+        };
+        let history = data::bench_history(cfg.seed, user_id, &account, count, anchor);
+        user.txns.retain(|t| *t.account != *account.id);
+        user.txns.extend(history);
+        data::sort_newest_first(&mut user.txns);
+        if let Some(acc) = user.accounts.iter_mut().find(|a| a.id == account.id) {
+            let mut txns = std::mem::take(&mut user.txns);
+            data::apply_running_balances(std::slice::from_mut(acc), &mut txns);
+            user.txns = txns;
+        }
+        Ok(account.id)
+    }
+
+    /// Stop the server and wait for it to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Accept loop: one hyper HTTP/1 connection per socket; a response marked
+/// [`routes::DropConnection`] makes the service fail, which closes the socket without a reply.
+async fn serve(listener: TcpListener, router: axum::Router, mut shutdown: oneshot::Receiver<()>) {
+    let (close_tx, close_rx) = watch::channel(false);
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "sandbox accept failed");
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let svc = TowerToHyperService::new(router.clone());
+                let mut close = close_rx.clone();
+                conns.spawn(async move {
+                    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                        let fut = hyper::service::Service::call(&svc, req);
+                        async move {
+                            let resp = match fut.await {
+                                Ok(resp) => resp,
+                                Err(never) => match never {},
+                            };
+                            if resp.extensions().get::<routes::DropConnection>().is_some() {
+                                return Err(std::io::Error::other("sandbox fault: connection dropped"));
+                            }
+                            Ok(resp)
+                        }
+                    });
+                    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    tokio::pin!(conn);
+                    tokio::select! {
+                        _ = conn.as_mut() => {}
+                        _ = async {
+                            while !*close.borrow() {
+                                if close.changed().await.is_err() {
+                                    break;
+                                }
+                            }
+                        } => {
+                            conn.as_mut().graceful_shutdown();
+                            let _ = conn.await;
+                        }
+                    }
+                });
+            }
+        }
+        while conns.try_join_next().is_some() {}
+    }
+    let _ = close_tx.send(true);
+    let drain = async { while conns.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(2), drain).await.is_err() {
+        conns.abort_all();
+    }
+}

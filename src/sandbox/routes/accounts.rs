@@ -1,0 +1,323 @@
+//! Accounts and transactions, with filters and cursor pagination.
+
+use std::borrow::Borrow;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use serde_json::{Value, json};
+
+use super::{ok, query, self_url};
+use crate::sandbox::data::{Account, Txn};
+use crate::sandbox::errors::{ApiError, ApiResult};
+use crate::sandbox::filter::{self, DATE_OPS, EQ_NE, EQ_NE_IN, FieldSpec, Filter, Kind};
+use crate::sandbox::state::Shared;
+use crate::sandbox::util;
+
+/// Filter fields accepted by getAccounts.
+const ACCOUNT_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "account.id", kind: Kind::Text, ops: EQ_NE },
+    FieldSpec { name: "connection.id", kind: Kind::Text, ops: EQ_NE },
+    FieldSpec { name: "institution.id", kind: Kind::Text, ops: EQ_NE },
+];
+
+/// Filter fields accepted on transaction lists.
+pub(crate) const TXN_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "account.id", kind: Kind::Text, ops: EQ_NE_IN },
+    FieldSpec { name: "connection.id", kind: Kind::Text, ops: EQ_NE_IN },
+    FieldSpec { name: "institution.id", kind: Kind::Text, ops: EQ_NE_IN },
+    FieldSpec { name: "transaction.id", kind: Kind::Text, ops: EQ_NE_IN },
+    FieldSpec { name: "transaction.postDate", kind: Kind::Time, ops: DATE_OPS },
+    FieldSpec { name: "transaction.status", kind: Kind::Text, ops: EQ_NE_IN },
+    FieldSpec { name: "transaction.direction", kind: Kind::Text, ops: EQ_NE_IN },
+    FieldSpec { name: "transaction.class", kind: Kind::Text, ops: EQ_NE_IN },
+];
+
+/// Default and maximum page size for transactions.
+pub(crate) const MAX_LIMIT: usize = 500;
+
+/// The account object.
+pub(crate) fn account_json(a: &Account, user_id: &str, base: &str) -> Value {
+    let money = |c: i64| Value::from(util::money(c));
+    let mut out = json!({
+        "type": "account",
+        "id": a.id,
+        "name": a.name,
+        "accountNo": a.account_no(),
+        "maskedNumber": a.masked(),
+        "bsb": a.bsb,
+        "unmaskedAccNum": a.number,
+        "accountHolder": a.holder,
+        "isOwned": true,
+        "accountOwnership": a.ownership,
+        "balance": money(a.balance),
+        "availableFunds": money(a.available),
+        "creditLimit": a.credit_limit.map_or(Value::Null, money),
+        "currency": "AUD",
+        "class": { "type": a.class, "product": a.product },
+        "status": "available",
+        "connection": &*a.connection,
+        "institution": &*a.institution,
+        "lastUpdated": util::fmt_datetime(a.last_updated),
+        "creationDate": util::fmt_date(a.opened),
+        "transactionIntervals": [{ "from": util::fmt_date(a.interval.0), "to": util::fmt_date(a.interval.1) }],
+        "links": {
+            "self": format!("{base}/users/{user_id}/accounts/{}", a.id),
+            "transactions": format!("{base}/users/{user_id}/transactions?filter=account.id.eq('{}')", a.id),
+            "connection": format!("{base}/users/{user_id}/connections/{}", a.connection),
+            "institution": format!("{base}/institutions/{}", a.institution),
+        },
+    });
+    if a.class == "credit-card" {
+        let due = (-a.balance).max(0);
+        out["meta"] = json!({
+            "creditCard": {
+                "minPaymentAmount": util::money(due / 50),
+                "paymentDueAmount": util::money(due),
+                "paymentCurrency": "AUD",
+                "paymentDueDate": util::fmt_date(a.last_updated + 14 * util::DAY),
+            }
+        });
+    }
+    out
+}
+
+/// The transaction object.
+pub(crate) fn txn_json(t: &Txn, user_id: &str, base: &str) -> Value {
+    let sub = t
+        .sub_class
+        .map_or_else(|| json!({ "code": "", "title": "" }), |(c, ti)| json!({ "code": c, "title": ti }));
+    json!({
+        "type": "transaction",
+        "id": t.id,
+        "status": t.status(),
+        "description": t.description,
+        "reference": "",
+        "amount": util::money(t.amount),
+        "currency": "AUD",
+        "balance": t.balance.map_or(Value::Null, |b| Value::from(util::money(b))),
+        "direction": t.direction(),
+        "class": t.class,
+        "subClass": sub,
+        "account": &*t.account,
+        "institution": &*t.institution,
+        "connection": &*t.connection,
+        "transactionDate": t.date.map_or(Value::Null, |d| Value::from(util::fmt_datetime(d))),
+        "postDate": t.post.map_or(Value::Null, |d| Value::from(util::fmt_datetime(d))),
+        "enrich": null,
+        "links": {
+            "self": format!("{base}/users/{user_id}/transactions/{}", t.id),
+            "account": format!("{base}/users/{user_id}/accounts/{}", t.account),
+            "institution": format!("{base}/institutions/{}", t.institution),
+            "connection": format!("{base}/users/{user_id}/connections/{}", t.connection),
+        },
+    })
+}
+
+/// Field lookup used by transaction filters.
+pub(crate) fn txn_field<'a>(t: &'a Txn, field: &str) -> Option<filter::Value<'a>> {
+    use filter::Value::{Text, Time};
+    Some(match field {
+        "account.id" => Text(&t.account),
+        "connection.id" => Text(&t.connection),
+        "institution.id" => Text(&t.institution),
+        "transaction.id" => Text(&t.id),
+        "transaction.postdate" => Time(t.post),
+        "transaction.status" => Text(t.status()),
+        "transaction.direction" => Text(t.direction()),
+        "transaction.class" => Text(t.class),
+        _ => return None,
+    })
+}
+
+/// `GET /users/{userId}/accounts` (getAccounts).
+pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
+    let q = query(&uri);
+    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), ACCOUNT_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let inner = s.settled(&user_id);
+    let user = inner.user(&user_id)?;
+    let base = &s.cfg.base_url;
+    let data: Vec<Value> = user
+        .accounts
+        .iter()
+        .filter(|a| {
+            f.matches(|field| {
+                Some(filter::Value::Text(match field {
+                    "account.id" => &a.id,
+                    "connection.id" => &a.connection,
+                    "institution.id" => &a.institution,
+                    _ => return None,
+                }))
+            })
+        })
+        .map(|a| account_json(a, &user_id, base))
+        .collect();
+    ok(json!({
+        "type": "list",
+        "count": data.len(),
+        "data": data,
+        "links": { "self": self_url(&s, &uri) },
+    }))
+}
+
+/// `GET /users/{userId}/accounts/{accountId}` (getAccount).
+pub(crate) async fn get_account(
+    State(s): State<Arc<Shared>>,
+    Path((user_id, account_id)): Path<(String, String)>,
+) -> ApiResult {
+    let inner = s.settled(&user_id);
+    let user = inner.user(&user_id)?;
+    let acc = user
+        .accounts
+        .iter()
+        .find(|a| a.id == account_id)
+        .ok_or_else(|| ApiError::not_found("Requested account does not exist.").pointer("accounts/accountId"))?;
+    ok(account_json(acc, &user_id, &s.cfg.base_url))
+}
+
+/// A decoded pagination cursor: where to resume, the page size and the filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    pub(crate) pos: usize,
+    pub(crate) limit: usize,
+    pub(crate) filter: String,
+}
+
+impl Cursor {
+    /// Opaque URL-safe encoding.
+    pub(crate) fn encode(&self) -> String {
+        util::base64url_encode(format!("v1|{}|{}|{}", self.pos, self.limit, self.filter).as_bytes())
+    }
+
+    /// Decode; `None` when tampered with.
+    pub(crate) fn decode(s: &str) -> Option<Cursor> {
+        let raw = String::from_utf8(util::base64url_decode(s)?).ok()?;
+        let mut parts = raw.splitn(4, '|');
+        if parts.next()? != "v1" {
+            return None;
+        }
+        let pos = parts.next()?.parse().ok()?;
+        let limit: usize = parts.next()?.parse().ok()?;
+        let filter = parts.next()?.to_owned();
+        (1..=MAX_LIMIT).contains(&limit).then_some(Cursor { pos, limit, filter })
+    }
+}
+
+/// Parse `limit` (default 500, 1..=500).
+pub(crate) fn parse_limit(raw: Option<&str>) -> ApiResult<usize> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(MAX_LIMIT);
+    };
+    let n: i64 = raw
+        .parse()
+        .map_err(|_| ApiError::invalid_param("limit", "Limit value is not valid"))?;
+    if n < 1 {
+        return Err(ApiError::invalid_param("limit", "Limit value is not valid"));
+    }
+    if n > MAX_LIMIT as i64 {
+        return Err(ApiError::invalid_param("limit", "Maximum limit allowed is 500"));
+    }
+    Ok(n as usize)
+}
+
+/// One page of a newest-first transaction slice: the indices of the page's items and the index
+/// of the next page's first item. Scanning starts at `start`, so only the page is visited when
+/// there is nothing to skip.
+pub(crate) fn page<T: Borrow<Txn>>(
+    txns: &[T],
+    start: usize,
+    limit: usize,
+    f: &Filter,
+    extra: impl Fn(&Txn) -> bool,
+) -> (Vec<usize>, Option<usize>) {
+    let mut out = Vec::with_capacity(limit.min(txns.len()));
+    for (i, t) in txns.iter().enumerate().skip(start) {
+        let t: &Txn = t.borrow();
+        if extra(t) && (f.is_empty() || f.matches(|field| txn_field(t, field))) {
+            if out.len() == limit {
+                return (out, Some(i));
+            }
+            out.push(i);
+        }
+    }
+    (out, None)
+}
+
+/// Resolve `limit`/`filter`/`next` query parameters into a cursor and parsed filter.
+pub(crate) fn paging_params(q: &[(String, String)], fields: &[FieldSpec]) -> ApiResult<(Cursor, Filter)> {
+    let cursor = match util::field(q, "next").filter(|n| !n.is_empty()) {
+        Some(next) => Cursor::decode(next).ok_or_else(|| ApiError::invalid_param("next", "Next value is not valid"))?,
+        None => Cursor {
+            pos: 0,
+            limit: parse_limit(util::field(q, "limit"))?,
+            filter: util::field(q, "filter").unwrap_or("").to_owned(),
+        },
+    };
+    let f = Filter::parse_for(&cursor.filter, fields).map_err(|_| ApiError::bad_filter())?;
+    Ok((cursor, f))
+}
+
+/// `GET /users/{userId}/transactions` (getTransactions).
+pub(crate) async fn get_transactions(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
+    let q = query(&uri);
+    let (cursor, f) = paging_params(&q, TXN_FIELDS)?;
+    let base = &s.cfg.base_url;
+    let (items, next) = {
+        let inner = s.settled(&user_id);
+        let user = inner.user(&user_id)?;
+        let (idx, next) = page(&user.txns, cursor.pos, cursor.limit, &f, |_| true);
+        let items: Vec<Txn> = idx.into_iter().map(|i| user.txns[i].clone()).collect();
+        (items, next)
+    };
+    let data: Vec<Value> = items.iter().map(|t| txn_json(t, &user_id, base)).collect();
+    let mut links = json!({ "self": self_url(&s, &uri) });
+    if let Some(pos) = next {
+        let c = Cursor { pos, ..cursor.clone() };
+        links["next"] = json!(format!("{base}/users/{user_id}/transactions?next={}", c.encode()));
+    }
+    ok(json!({
+        "type": "list",
+        "count": data.len(),
+        "size": cursor.limit,
+        "data": data,
+        "links": links,
+    }))
+}
+
+/// `GET /users/{userId}/transactions/{transactionId}` (getTransaction).
+pub(crate) async fn get_transaction(
+    State(s): State<Arc<Shared>>,
+    Path((user_id, txn_id)): Path<(String, String)>,
+) -> ApiResult {
+    let inner = s.settled(&user_id);
+    let user = inner.user(&user_id)?;
+    let t = user
+        .txns
+        .iter()
+        .find(|t| t.id == txn_id)
+        .ok_or_else(|| ApiError::not_found("Requested transaction does not exist.").pointer("transactions/transactionId"))?;
+    ok(txn_json(t, &user_id, &s.cfg.base_url))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trip_and_tamper() {
+        let c = Cursor { pos: 1500, limit: 500, filter: "account.id.eq('a|b')".into() };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert_eq!(Cursor::decode("!!!"), None);
+        assert_eq!(Cursor::decode(&util::base64url_encode(b"v1|x|500|")), None);
+        assert_eq!(Cursor::decode(&util::base64url_encode(b"v1|0|501|")), None);
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(parse_limit(None).unwrap(), 500);
+        assert_eq!(parse_limit(Some("20")).unwrap(), 20);
+        assert_eq!(parse_limit(Some("501")).unwrap_err().detail, "Maximum limit allowed is 500");
+        assert_eq!(parse_limit(Some("abc")).unwrap_err().detail, "Limit value is not valid");
+        assert!(parse_limit(Some("0")).is_err());
+    }
+}

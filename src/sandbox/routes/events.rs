@@ -1,0 +1,121 @@
+//! Events and event types.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use serde_json::{Value, json};
+
+use super::{ok, query, self_url};
+use crate::sandbox::errors::{ApiError, ApiResult};
+use crate::sandbox::filter::{EQ_NE, FieldSpec, Filter, Kind, Value as FValue};
+use crate::sandbox::state::{Event, Shared};
+use crate::sandbox::util;
+
+/// The event types webhooks can subscribe to.
+pub(crate) const EVENT_TYPES: &[(&str, &str)] = &[
+    ("account.updated", "An account's details or balance changed."),
+    ("connection.created", "A user connected an institution."),
+    ("connection.deleted", "A connection was removed."),
+    ("connection.invalidated", "A connection stopped working and needs the user's attention."),
+    ("connection.activated", "A connection finished retrieving data and is usable."),
+    ("consent.created", "A user granted consent."),
+    ("consent.expired", "A consent reached its expiry date."),
+    ("consent.reminder", "A consent has not been reviewed for a long time."),
+    ("consent.revoked", "A consent was withdrawn."),
+    ("consent.updated", "A consent was changed or extended."),
+    ("consent.warning", "A consent expires within a week."),
+    ("transactions.updated", "New transactions were retrieved for a connection."),
+    ("user.created", "A user was created."),
+    ("user.deleted", "A user was deleted."),
+    ("user.updated", "A user's details changed."),
+];
+
+const EVENT_FIELDS: &[FieldSpec] = &[
+    FieldSpec { name: "user.id", kind: Kind::Text, ops: EQ_NE },
+    FieldSpec { name: "event.entity", kind: Kind::Text, ops: EQ_NE },
+    FieldSpec { name: "event.type", kind: Kind::Text, ops: EQ_NE },
+];
+
+fn event_json(e: &Event, base: &str) -> Value {
+    json!({
+        "type": "event",
+        "id": e.id,
+        "createdDate": util::fmt_datetime(e.created),
+        "entity": e.entity,
+        "eventType": e.event_type,
+        "userId": e.user_id,
+        "dataRef": e.data_ref,
+        "data": e.data,
+        "links": { "self": format!("{base}/events/{}", e.id) },
+    })
+}
+
+fn event_type_json(id: &str, description: &str, base: &str) -> Value {
+    json!({
+        "type": "eventType",
+        "id": id,
+        "description": description,
+        "links": { "self": format!("{base}/events/types/{id}") },
+    })
+}
+
+/// `GET /events` (getEvents), newest first.
+pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
+    let q = query(&uri);
+    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), EVENT_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let mut inner = s.write();
+    inner.settle_all(&s.cfg);
+    let base = &s.cfg.base_url;
+    let data: Vec<Value> = inner
+        .events
+        .iter()
+        .rev()
+        .filter(|e| {
+            f.matches(|field| {
+                Some(FValue::Text(match field {
+                    "user.id" => &e.user_id,
+                    "event.entity" => e.entity,
+                    "event.type" => e.event_type,
+                    _ => return None,
+                }))
+            })
+        })
+        .map(|e| event_json(e, base))
+        .collect();
+    ok(json!({ "type": "list", "data": data, "links": { "self": self_url(&s, &uri) } }))
+}
+
+/// `GET /events/{id}` (getTypeById — Basiq's name for fetching one event).
+pub(crate) async fn get_event(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let mut inner = s.write();
+    inner.settle_all(&s.cfg);
+    let e = inner
+        .events
+        .iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| ApiError::not_found("Requested event does not exist.").param("id"))?;
+    ok(event_json(e, &s.cfg.base_url))
+}
+
+/// `GET /events/types` (listEventTypes).
+pub(crate) async fn list_event_types(State(s): State<Arc<Shared>>) -> ApiResult {
+    let base = &s.cfg.base_url;
+    let data: Vec<Value> = EVENT_TYPES.iter().map(|(id, d)| event_type_json(id, d, base)).collect();
+    ok(json!({
+        "type": "list",
+        "count": data.len(),
+        "size": data.len(),
+        "data": data,
+        "links": { "self": format!("{base}/events/types") },
+    }))
+}
+
+/// `GET /events/types/{id}` (getEventTypeById).
+pub(crate) async fn get_event_type(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
+    let (tid, d) = EVENT_TYPES
+        .iter()
+        .find(|(t, _)| *t == id)
+        .ok_or_else(|| ApiError::not_found("Requested event type does not exist.").param("id"))?;
+    ok(event_type_json(tid, d, &s.cfg.base_url))
+}

@@ -1,0 +1,382 @@
+//! Waiting for jobs against a scripted server on 127.0.0.1: success, a failure at each step,
+//! MFA, deadlines, unknown steps, cancellation and discovery of a new connection job.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::Response;
+use basiq::jobs::JobOutcome;
+use basiq::open::JobStepTitle;
+use basiq::{Client, Error, RetryPolicy};
+use serde_json::{Value, json};
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+struct Seen {
+    method: Method,
+    path: String,
+    body: String,
+}
+
+type Script = Arc<dyn Fn(&Seen, usize) -> (u16, Value) + Send + Sync>;
+
+/// Records every request and answers `/token` itself; other paths get `script(request, n)`,
+/// where `n` counts earlier requests with the same method and path.
+struct Scripted {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Scripted {
+    async fn start(script: impl Fn(&Seen, usize) -> (u16, Value) + Send + Sync + 'static) -> Self {
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let script: Script = Arc::new(script);
+        let log = seen.clone();
+        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+            let (log, script) = (log.clone(), script.clone());
+            async move {
+                let seen = Seen { method, path: uri.path().to_owned(), body: String::from_utf8_lossy(&body).into() };
+                let n = {
+                    let mut log = log.lock().unwrap();
+                    let n = log.iter().filter(|s| s.method == seen.method && s.path == seen.path).count();
+                    log.push(seen.clone());
+                    n
+                };
+                let (status, body) = if seen.path == "/token" {
+                    (200, json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600}))
+                } else {
+                    script(&seen, n)
+                };
+                Response::builder()
+                    .status(StatusCode::from_u16(status).unwrap())
+                    .header("content-type", "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap()
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { url, seen }
+    }
+
+    fn client(&self) -> Client {
+        Client::builder()
+            .api_key("dGVzdDp0ZXN0")
+            .base_url(&self.url)
+            .retry_policy(RetryPolicy::disabled())
+            .build()
+            .unwrap()
+    }
+
+    fn requests(&self, method: Method, path: &str) -> Vec<Seen> {
+        self.seen.lock().unwrap().iter().filter(|s| s.method == method && s.path == path).cloned().collect()
+    }
+
+    fn count(&self, method: Method, path: &str) -> usize {
+        self.requests(method, path).len()
+    }
+}
+
+fn step(title: &str, status: &str, result: Value) -> Value {
+    json!({"title": title, "status": status, "result": result})
+}
+
+fn job(id: &str, steps: Vec<Value>) -> (u16, Value) {
+    (
+        200,
+        json!({"type": "job", "id": id, "jobType": "connection", "created": "2024-09-25T04:15:59Z", "steps": steps,
+               "links": {"self": format!("https://au-api.basiq.io/jobs/{id}")}}),
+    )
+}
+
+fn link(url: &str) -> Value {
+    json!({"type": "link", "url": url})
+}
+
+/// A connection job whose three steps have all succeeded.
+fn finished(id: &str) -> (u16, Value) {
+    job(
+        id,
+        vec![
+            step("verify-credentials", "success", link("/users/u1/connections/c-42")),
+            step("retrieve-accounts", "success", link("/users/u1/accounts?filter=institution.id.eq('AU00000')")),
+            step(
+                "retrieve-transactions",
+                "success",
+                link("/users/u1/transactions?filter=institution.id.eq('AU00000')"),
+            ),
+        ],
+    )
+}
+
+fn quick<'a>(wait: basiq::jobs::JobWait<'a>) -> basiq::jobs::JobWait<'a> {
+    wait.initial_interval(Duration::from_millis(5))
+        .max_interval(Duration::from_millis(20))
+        .deadline(Duration::from_secs(10))
+}
+
+#[tokio::test]
+async fn a_job_that_succeeds_yields_its_connection_id_and_reports_each_step() {
+    let server = Scripted::start(|_, n| match n {
+        0 => job(
+            "j1",
+            vec![
+                step("verify-credentials", "in-progress", Value::Null),
+                step("retrieve-accounts", "pending", Value::Null),
+                step("retrieve-transactions", "pending", Value::Null),
+            ],
+        ),
+        1 => job(
+            "j1",
+            vec![
+                step("verify-credentials", "success", link("/users/u1/connections/c-42")),
+                step("retrieve-accounts", "in-progress", Value::Null),
+                step("retrieve-transactions", "pending", Value::Null),
+            ],
+        ),
+        _ => finished("j1"),
+    })
+    .await;
+    let client = server.client();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let outcome = quick(client.wait_for_job("j1"))
+        .on_progress(move |p| log.lock().unwrap().push((p.step.clone(), p.done, p.total)))
+        .await
+        .unwrap();
+    let JobOutcome::Succeeded(done) = outcome else { panic!("expected success, got {outcome:?}") };
+    assert_eq!(done.connection_id.as_deref(), Some("c-42"));
+    assert_eq!(done.report_id, None);
+    assert_eq!(done.job.id, "j1");
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![(Some(JobStepTitle::VerifyCredentials), 0, 3), (Some(JobStepTitle::RetrieveAccounts), 1, 3)]
+    );
+    assert_eq!(server.count(Method::GET, "/jobs/j1"), 3);
+}
+
+#[tokio::test]
+async fn a_failure_at_each_step_names_the_step_and_basiqs_reason() {
+    let titles = ["verify-credentials", "retrieve-accounts", "retrieve-transactions"];
+    let server = Scripted::start(move |seen, _| {
+        let failing = seen.path.trim_start_matches("/jobs/fail-").parse::<usize>().unwrap();
+        let steps = titles
+            .iter()
+            .enumerate()
+            .map(|(i, title)| match i.cmp(&failing) {
+                std::cmp::Ordering::Less => step(title, "success", link("/users/u1/connections/c-1")),
+                std::cmp::Ordering::Equal => step(
+                    title,
+                    "failed",
+                    json!({"type": "error", "code": format!("code-{i}"), "title": format!("Title {i}"), "detail": format!("Detail {i}")}),
+                ),
+                std::cmp::Ordering::Greater => step(title, "pending", Value::Null),
+            })
+            .collect();
+        job(&format!("fail-{failing}"), steps)
+    })
+    .await;
+    let client = server.client();
+    for (i, title) in titles.iter().enumerate() {
+        let id = format!("fail-{i}");
+        let error = quick(client.wait_for_job(&id)).await.unwrap_err();
+        let Error::JobFailed(failure) = &error else { panic!("expected JobFailed, got {error:?}") };
+        assert_eq!(failure.job_id, id);
+        assert_eq!(failure.step, *title);
+        assert_eq!(failure.code.as_deref(), Some(format!("code-{i}").as_str()));
+        assert_eq!(failure.title.as_deref(), Some(format!("Title {i}").as_str()));
+        assert_eq!(failure.detail.as_deref(), Some(format!("Detail {i}").as_str()));
+        assert_eq!(error.codes(), vec![format!("code-{i}")]);
+        assert!(error.to_string().contains(title), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn an_mfa_challenge_is_reported_answered_and_then_the_job_succeeds() {
+    let answered_at = Arc::new(AtomicUsize::new(usize::MAX));
+    let polls = Arc::new(AtomicUsize::new(0));
+    let (answered, polled) = (answered_at.clone(), polls.clone());
+    let server = Scripted::start(move |seen, _| {
+        if seen.method == Method::POST {
+            answered.store(polled.load(Ordering::SeqCst), Ordering::SeqCst);
+            return (202, json!({"type": "job", "id": "j-mfa", "links": {"self": "/jobs/j-mfa"}}));
+        }
+        let poll = polled.fetch_add(1, Ordering::SeqCst);
+        // Basiq keeps showing the answered prompt for one more poll before moving on.
+        if poll <= answered.load(Ordering::SeqCst) {
+            let prompt = json!({"type": "mfa", "method": "token", "description": "Enter the code sent to your phone",
+                                "input": ["One-time code"], "expiryMs": 120000 - poll * 1000,
+                                "links": {"response": "https://au-api.basiq.io/jobs/j-mfa/mfa"}});
+            return job(
+                "j-mfa",
+                vec![
+                    step("verify-credentials", "success", link("/users/u1/connections/c-7")),
+                    step("mfa-challenge", "in-progress", prompt),
+                    step("retrieve-accounts", "pending", Value::Null),
+                    step("retrieve-transactions", "pending", Value::Null),
+                ],
+            );
+        }
+        finished("j-mfa")
+    })
+    .await;
+    let client = server.client();
+
+    let JobOutcome::MfaRequired(challenge) = quick(client.wait_for_job("j-mfa")).await.unwrap() else {
+        panic!("expected an MFA challenge")
+    };
+    assert_eq!(challenge.job_id, "j-mfa");
+    assert_eq!(challenge.method.as_deref(), Some("token"));
+    assert_eq!(challenge.description.as_deref(), Some("Enter the code sent to your phone"));
+    assert_eq!(challenge.prompts, ["One-time code"]);
+    assert_eq!(challenge.expiry_ms, Some(120000));
+
+    let reference = client.answer_mfa("j-mfa", vec!["1234".into()]).await.unwrap();
+    assert_eq!(reference.id, "j-mfa");
+    let posts = server.requests(Method::POST, "/jobs/j-mfa/mfa");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].body, r#"{"mfa-response":["1234"]}"#);
+
+    let outcome = quick(client.wait_for_job("j-mfa")).answered(&challenge).await.unwrap();
+    let JobOutcome::Succeeded(done) = outcome else { panic!("expected success, got {outcome:?}") };
+    assert_eq!(done.connection_id.as_deref(), Some("c-42"));
+    assert_eq!(polls.load(Ordering::SeqCst), 3, "one poll before answering, the lingering prompt, then success");
+}
+
+#[tokio::test]
+async fn answering_without_answers_is_refused_before_any_request() {
+    let server = Scripted::start(|_, _| (500, json!({}))).await;
+    let error = server.client().answer_mfa("j", Vec::new()).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+    assert_eq!(server.count(Method::POST, "/jobs/j/mfa"), 0);
+}
+
+#[tokio::test]
+async fn a_job_that_never_finishes_hits_the_deadline_naming_the_running_step() {
+    let server = Scripted::start(|_, _| {
+        job(
+            "slow",
+            vec![
+                step("verify-credentials", "success", link("/users/u1/connections/c-1")),
+                step("retrieve-accounts", "in-progress", Value::Null),
+                step("retrieve-transactions", "pending", Value::Null),
+            ],
+        )
+    })
+    .await;
+    let client = server.client();
+    let started = std::time::Instant::now();
+    let error = client
+        .wait_for_job("slow")
+        .deadline(Duration::from_millis(300))
+        .initial_interval(Duration::from_millis(10))
+        .max_interval(Duration::from_millis(20))
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    let Error::JobDeadline { job_id, waited, step } = &error else { panic!("expected JobDeadline, got {error:?}") };
+    assert_eq!(job_id, "slow");
+    assert_eq!(step.as_deref(), Some("retrieve-accounts"));
+    assert!(*waited >= Duration::from_millis(300) && elapsed < Duration::from_secs(3), "{waited:?} {elapsed:?}");
+    assert!(server.count(Method::GET, "/jobs/slow") >= 5, "polled only {}", server.count(Method::GET, "/jobs/slow"));
+    assert!(error.to_string().contains("retrieve-accounts"), "{error}");
+}
+
+#[tokio::test]
+async fn unknown_step_titles_are_tolerated_and_reported() {
+    let server = Scripted::start(|_, n| {
+        let weather = if n == 0 { "in-progress" } else { "success" };
+        job(
+            "odd",
+            vec![
+                step("verify-credentials", "success", link("/users/u1/connections/c-9")),
+                step("check-the-weather", weather, json!({"type": "forecast", "sunny": true})),
+                step("retrieve-accounts", if n == 0 { "pending" } else { "success" }, Value::Null),
+            ],
+        )
+    })
+    .await;
+    let client = server.client();
+    let steps = Arc::new(Mutex::new(Vec::new()));
+    let log = steps.clone();
+    let outcome =
+        quick(client.wait_for_job("odd")).on_progress(move |p| log.lock().unwrap().push(p.step.clone())).await;
+    let Ok(JobOutcome::Succeeded(done)) = outcome else { panic!("expected success, got {outcome:?}") };
+    assert_eq!(done.connection_id.as_deref(), Some("c-9"));
+    assert_eq!(*steps.lock().unwrap(), vec![Some(JobStepTitle::Unknown("check-the-weather".into()))]);
+}
+
+#[tokio::test]
+async fn an_api_error_while_polling_is_returned_at_once() {
+    let server = Scripted::start(|_, _| {
+        (
+            404,
+            json!({"type": "list", "correlationId": "c1", "data": [{"type": "error", "code": "resource-not-found",
+                     "title": "Resource not found", "detail": "Job not found"}]}),
+        )
+    })
+    .await;
+    let error = quick(server.client().wait_for_job("missing")).await.unwrap_err();
+    assert_eq!(error.status(), Some(404), "{error:?}");
+    assert_eq!(server.count(Method::GET, "/jobs/missing"), 1);
+}
+
+#[tokio::test]
+async fn dropping_the_wait_stops_polling() {
+    let server =
+        Scripted::start(|_, _| job("forever", vec![step("verify-credentials", "in-progress", Value::Null)])).await;
+    let client = server.client();
+    let wait = quick(client.wait_for_job("forever")).deadline(Duration::from_secs(60));
+    assert!(tokio::time::timeout(Duration::from_millis(150), wait).await.is_err());
+    let polled = server.count(Method::GET, "/jobs/forever");
+    assert!(polled >= 2, "{polled}");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(server.count(Method::GET, "/jobs/forever"), polled);
+}
+
+#[tokio::test]
+async fn a_new_connection_job_is_found_among_the_users_jobs() {
+    let server = Scripted::start(|_, n| {
+        let known = json!({"id": "old", "jobType": "connection", "created": "2024-09-25T04:00:00Z"});
+        let data = match n {
+            0 => vec![known],
+            _ => vec![
+                json!({"id": "report", "jobType": "report", "created": "2024-09-25T06:00:00Z"}),
+                json!({"id": "new", "created": "2024-09-25T05:00:00Z",
+                       "steps": [{"title": "verify-credentials", "status": "in-progress", "result": null}]}),
+                known,
+            ],
+        };
+        (200, json!({"type": "list", "size": data.len(), "data": data}))
+    })
+    .await;
+    let client = server.client();
+    let id = client
+        .wait_for_new_connection_job("u1", ["old"])
+        .initial_interval(Duration::from_millis(5))
+        .deadline(Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(id, "new");
+    assert_eq!(server.count(Method::GET, "/users/u1/jobs"), 2);
+}
+
+#[tokio::test]
+async fn waiting_for_a_new_connection_job_has_a_deadline() {
+    let server =
+        Scripted::start(|_, _| (200, json!({"type": "list", "data": [{"id": "old", "jobType": "connection"}]}))).await;
+    let client = server.client();
+    let error = client
+        .wait_for_new_connection_job("u1", vec!["old".to_owned()])
+        .initial_interval(Duration::from_millis(10))
+        .deadline(Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    let Error::JobDeadline { waited, .. } = error else { panic!("expected JobDeadline, got {error:?}") };
+    assert!(waited >= Duration::from_millis(200));
+    assert!(server.count(Method::GET, "/users/u1/jobs") >= 2);
+}
