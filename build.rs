@@ -42,6 +42,7 @@ mod codegen {
         println!("cargo:rerun-if-changed={SPEC}");
         let text = std::fs::read_to_string(SPEC).expect("read openapi/basiq.yaml");
         let mut spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("parse openapi/basiq.yaml");
+        let operations = operations_table(&spec);
         for item in spec.paths.paths.values_mut() {
             if let openapiv3::ReferenceOr::Item(item) = item {
                 for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch] {
@@ -51,7 +52,6 @@ mod codegen {
                 }
             }
         }
-        let operations = operations_table(&spec);
         let known = spec.components.as_ref().map(|c| c.schemas.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
 
         let mut settings = GenerationSettings::default();

@@ -34,6 +34,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { operation_id: "deleteConnection", name: "delete_connection", method: "DELETE", path: "/users/{userId}/connections/{connectionId}", generated: true },
     Operation { operation_id: "refreshConnection", name: "refresh_connection", method: "POST", path: "/users/{userId}/connections/{connectionId}/refresh", generated: true },
     Operation { operation_id: "purgeConnectionData", name: "purge_connection_data", method: "POST", path: "/users/{userId}/connections/{connectionId}/purge", generated: true },
+    Operation { operation_id: "createStatement", name: "create_statement", method: "POST", path: "/users/{userId}/statements", generated: false },
     Operation { operation_id: "getConnectors", name: "get_connectors", method: "GET", path: "/connectors", generated: true },
     Operation { operation_id: "getConnector", name: "get_connector", method: "GET", path: "/connectors/{connectorId}/{method}", generated: true },
     Operation { operation_id: "getAffordabilityList", name: "get_affordability_list", method: "GET", path: "/users/{userId}/affordability", generated: true },

@@ -201,6 +201,7 @@ pub(crate) fn token_request(shared: &Shared, scope: &Scope) -> Result<reqwest::R
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert("basiq-version", HeaderValue::from_static(API_VERSION));
+    crate::hooks::prepare(shared, &mut request);
     Ok(request)
 }
 

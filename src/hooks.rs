@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
-use reqwest::{Request, Response, StatusCode};
+use reqwest::header::{AUTHORIZATION, CONTENT_LENGTH, HeaderValue, USER_AGENT};
+use reqwest::{Method, Request, Response, StatusCode};
 use tokio::time::Instant;
 use tracing::{Instrument, field};
 
@@ -47,6 +47,7 @@ impl ClientHooks<Inner> for crate::Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
         let shared = &self.inner.0;
         prepare(shared, request);
+        check_path(&shared.base_url, request, info.operation_id).map_err(progenitor_client::Error::InvalidRequest)?;
         if info.operation_id == TOKEN_OPERATION {
             let key = auth::basic(&shared.api_key).map_err(|e| token_error(&e))?;
             request.headers_mut().insert(AUTHORIZATION, key);
@@ -70,15 +71,41 @@ fn token_error<E>(error: &crate::error::TokenError) -> progenitor_client::Error<
     progenitor_client::Error::Custom(format!("{TOKEN_ERROR_TAG}{json}"))
 }
 
-/// Headers every request carries: our user agent, and no progenitor `api-version`.
+/// Headers every request carries: our user agent, an explicit empty length on body-less writes,
+/// no progenitor `api-version`; and the per-attempt timeout.
 pub(crate) fn prepare(shared: &Shared, request: &mut Request) {
+    let needs_length = request.body().is_none() && matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH);
     let headers = request.headers_mut();
     headers.remove("api-version");
     if !headers.contains_key(USER_AGENT) {
         headers.insert(USER_AGENT, shared.user_agent.clone());
     }
+    if needs_length {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+    }
     if request.timeout().is_none() {
         *request.timeout_mut() = shared.attempt_timeout;
+    }
+}
+
+/// Refuses a request whose path no longer matches its operation's template: an identifier such
+/// as `..` or `.` is resolved away by URL parsing and would reach a different endpoint.
+pub(crate) fn check_path(base_url: &str, request: &Request, operation: &str) -> Result<(), String> {
+    let Some(op) = crate::OPERATIONS.iter().find(|o| o.name == operation) else { return Ok(()) };
+    let stem = url::Url::parse(base_url).map(|u| u.path().trim_end_matches('/').to_owned()).unwrap_or_default();
+    let path = request.url().path();
+    let path = path.strip_prefix(stem.as_str()).unwrap_or(path);
+    let sent: Vec<&str> = path.split('/').collect();
+    let template: Vec<&str> = op.path.split('/').collect();
+    let matches = sent.len() == template.len()
+        && sent.iter().zip(&template).all(|(s, t)| if t.starts_with('{') { !s.is_empty() } else { s == t });
+    if matches {
+        Ok(())
+    } else {
+        Err(format!(
+            "{operation}: an identifier is empty or is a dot segment (`.`/`..`), so the request would not reach {}",
+            op.path
+        ))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Waiting for jobs against a scripted server on 127.0.0.1: success, a failure at each step,
 //! MFA, deadlines, unknown steps, cancellation and discovery of a new connection job.
 
+use std::future::IntoFuture;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -330,12 +331,18 @@ async fn dropping_the_wait_stops_polling() {
     let server =
         Scripted::start(|_, _| job("forever", vec![step("verify-credentials", "in-progress", Value::Null)])).await;
     let client = server.client();
-    let wait = quick(client.wait_for_job("forever")).deadline(Duration::from_secs(60));
-    assert!(tokio::time::timeout(Duration::from_millis(150), wait).await.is_err());
+    let mut wait = quick(client.wait_for_job("forever")).deadline(Duration::from_secs(60)).into_future();
+    let give_up = std::time::Instant::now() + Duration::from_secs(10);
+    while server.count(Method::GET, "/jobs/forever") < 2 && std::time::Instant::now() < give_up {
+        assert!(tokio::time::timeout(Duration::from_millis(20), &mut wait).await.is_err(), "the job never finishes");
+    }
+    drop(wait);
+    // A request already on the wire when the wait was dropped may still arrive; let it land.
+    tokio::time::sleep(Duration::from_millis(50)).await;
     let polled = server.count(Method::GET, "/jobs/forever");
     assert!(polled >= 2, "{polled}");
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    assert_eq!(server.count(Method::GET, "/jobs/forever"), polled);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.count(Method::GET, "/jobs/forever"), polled, "polling went on after the wait was dropped");
 }
 
 #[tokio::test]
@@ -379,4 +386,45 @@ async fn waiting_for_a_new_connection_job_has_a_deadline() {
     let Error::JobDeadline { waited, .. } = error else { panic!("expected JobDeadline, got {error:?}") };
     assert!(waited >= Duration::from_millis(200));
     assert!(server.count(Method::GET, "/users/u1/jobs") >= 2);
+}
+
+/// Answers in memory (no sockets), so the clock can be paused: every job poll sees `in-progress`.
+#[derive(Debug, Clone)]
+struct NeverDone {
+    start: tokio::time::Instant,
+    polls: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl basiq::transport::Transport for NeverDone {
+    fn send(&self, request: reqwest::Request) -> basiq::transport::TransportFuture {
+        let body = if request.url().path() == "/token" {
+            json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600})
+        } else {
+            self.polls.lock().unwrap().push(self.start.elapsed());
+            job("paused", vec![step("verify-credentials", "in-progress", Value::Null)]).1
+        };
+        let response =
+            http::Response::builder().status(200).header("content-type", "application/json").body(body.to_string());
+        Box::pin(async move { Ok(reqwest::Response::from(response.unwrap())) })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn by_default_polls_back_off_from_one_second_to_ten_and_give_up_after_five_minutes() {
+    let transport = NeverDone { start: tokio::time::Instant::now(), polls: Arc::default() };
+    let polls = transport.polls.clone();
+    let client =
+        Client::builder().api_key("dGVzdDp0ZXN0").base_url("http://basiq.test").transport(transport).build().unwrap();
+    let error = client.wait_for_job("paused").await.unwrap_err();
+    let Error::JobDeadline { waited, step, .. } = error else { panic!("expected JobDeadline, got {error:?}") };
+    assert_eq!(waited, Duration::from_secs(300));
+    assert_eq!(step.as_deref(), Some("verify-credentials"));
+    let polls = polls.lock().unwrap().clone();
+    // 1 s, growing ×1.5 per poll, capped at 10 s (tokio's timer rounds each sleep up to a millisecond).
+    let expected = [0.0, 1.0, 2.5, 4.75, 8.125, 13.1875, 20.78125, 30.78125];
+    for (seen, expected) in polls.iter().zip(expected) {
+        assert!((seen.as_secs_f64() - expected).abs() < 0.003, "{polls:?}");
+    }
+    assert!(polls.windows(2).all(|w| w[1] - w[0] <= Duration::from_secs(10)));
+    assert_eq!(polls.len(), 34, "{polls:?}");
 }

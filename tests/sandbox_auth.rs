@@ -11,7 +11,12 @@ use helpers::{Api, err, token};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-async fn raw_token(sb: &Sandbox, auth: Option<&str>, version: Option<&str>, form: &[(&str, &str)]) -> (StatusCode, Value) {
+async fn raw_token(
+    sb: &Sandbox,
+    auth: Option<&str>,
+    version: Option<&str>,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let mut req = reqwest::Client::new().post(format!("{}/token", sb.base_url())).form(form);
     if let Some(a) = auth {
         req = req.header("Authorization", a);

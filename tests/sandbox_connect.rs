@@ -262,7 +262,8 @@ async fn consent_page_round_trip() {
 
     let bad = no_redirect.get(format!("{}?token=nope", api.sb.consent_url_base())).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
-    let server_token_page = no_redirect.get(format!("{}?token={}", api.sb.consent_url_base(), api.token)).send().await.unwrap();
+    let server_token_page =
+        no_redirect.get(format!("{}?token={}", api.sb.consent_url_base(), api.token)).send().await.unwrap();
     assert_eq!(server_token_page.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -274,7 +275,12 @@ async fn consent_page_uses_custom_redirect_url() {
     let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let resp = no_redirect
         .post(api.sb.consent_url_base())
-        .form(&[("token", client.as_str()), ("institutionId", "AU00000"), ("loginId", "ashMann"), ("password", "hooli2024")])
+        .form(&[
+            ("token", client.as_str()),
+            ("institutionId", "AU00000"),
+            ("loginId", "ashMann"),
+            ("password", "hooli2024"),
+        ])
         .send()
         .await
         .unwrap();
@@ -332,7 +338,8 @@ async fn snapshot(seed: u64) -> (Vec<String>, Vec<(String, String)>) {
     let (_, accounts) = api.get(&format!("/users/{user}/accounts")).await;
     let ids = accounts["data"].as_array().unwrap().iter().map(|a| s(&a["id"]).to_owned()).collect();
     let (_, txns) = api.get(&format!("/users/{user}/transactions?limit=50")).await;
-    let t = txns["data"].as_array().unwrap().iter().map(|t| (s(&t["id"]).to_owned(), s(&t["amount"]).to_owned())).collect();
+    let t =
+        txns["data"].as_array().unwrap().iter().map(|t| (s(&t["id"]).to_owned(), s(&t["amount"]).to_owned())).collect();
     (ids, t)
 }
 

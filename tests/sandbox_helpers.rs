@@ -90,7 +90,8 @@ impl Api {
 
     /// Create a user over HTTP.
     pub async fn user(&self) -> String {
-        let (status, body) = self.post("/users", json!({ "email": "test@example.com", "mobile": "+61410888999" })).await;
+        let (status, body) =
+            self.post("/users", json!({ "email": "test@example.com", "mobile": "+61410888999" })).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_str().expect("user id").to_owned()
     }
@@ -124,7 +125,9 @@ impl Api {
             .as_array()
             .map(|s| {
                 s.iter()
-                    .map(|st| (st["title"].as_str().unwrap_or("").to_owned(), st["status"].as_str().unwrap_or("").to_owned()))
+                    .map(|st| {
+                        (st["title"].as_str().unwrap_or("").to_owned(), st["status"].as_str().unwrap_or("").to_owned())
+                    })
                     .collect()
             })
             .unwrap_or_default()

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use basiq::sandbox::Sandbox;
 
-const USAGE: &str = "usage: basiq-sandbox [--port N] [--seed N] [--redirect-url URL] [--step-delay-ms N] [--token-lifetime-secs N]";
+const USAGE: &str =
+    "usage: basiq-sandbox [--port N] [--seed N] [--redirect-url URL] [--step-delay-ms N] [--token-lifetime-secs N]";
 
 fn parse<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let v = value.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -28,8 +29,12 @@ async fn main() -> ExitCode {
             "--port" => parse(&flag, value()).map(|p| builder.clone().port(p)),
             "--seed" => parse(&flag, value()).map(|s| builder.clone().seed(s)),
             "--redirect-url" => parse::<String>(&flag, value()).map(|u| builder.clone().redirect_url(u)),
-            "--step-delay-ms" => parse(&flag, value()).map(|ms| builder.clone().job_step_delay(Duration::from_millis(ms))),
-            "--token-lifetime-secs" => parse(&flag, value()).map(|s| builder.clone().token_lifetime(Duration::from_secs(s))),
+            "--step-delay-ms" => {
+                parse(&flag, value()).map(|ms| builder.clone().job_step_delay(Duration::from_millis(ms)))
+            }
+            "--token-lifetime-secs" => {
+                parse(&flag, value()).map(|s| builder.clone().token_lifetime(Duration::from_secs(s)))
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;

@@ -149,7 +149,11 @@ mod tests {
     fn finds_regular_income() {
         let txns: Vec<Txn> = (0..6)
             .map(|k| t("SALARY", "direct-credit", 100_000, 1000 - k * 14))
-            .chain([t("MUM", "transfer", 5_000, 990), t("MUM", "transfer", 5_000, 960), t("INTEREST", "interest", 100, 980)])
+            .chain([
+                t("MUM", "transfer", 5_000, 990),
+                t("MUM", "transfer", 5_000, 960),
+                t("INTEREST", "interest", 100, 980),
+            ])
             .collect();
         let refs: Vec<&Txn> = txns.iter().collect();
         let (regular, irregular, other) = credit_streams(&refs);

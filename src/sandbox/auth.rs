@@ -32,10 +32,7 @@ impl Caller {
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 /// Check a token string: 401 when unknown, 403 when expired or revoked.
@@ -46,10 +43,7 @@ pub(crate) fn check_token(shared: &Shared, token: Option<&str>) -> ApiResult<Cal
     if t.revoked || shared.cfg.clock.now() >= t.expires {
         return Err(ApiError::token_expired());
     }
-    Ok(Caller {
-        scope: t.scope,
-        user_id: t.user_id.clone(),
-    })
+    Ok(Caller { scope: t.scope, user_id: t.user_id.clone() })
 }
 
 /// Mark a token revoked (no-op for unknown tokens).
@@ -63,15 +57,7 @@ pub(crate) fn revoke(shared: &Shared, token: &str) {
 pub(crate) fn issue(shared: &Shared, scope: Scope, user_id: Option<String>) -> String {
     let token = util::random_token(&mut rand::rng(), 64);
     let expires = shared.cfg.clock.now() + shared.cfg.token_lifetime;
-    shared.write().tokens.insert(
-        token.clone(),
-        Token {
-            scope,
-            user_id,
-            expires,
-            revoked: false,
-        },
-    );
+    shared.write().tokens.insert(token.clone(), Token { scope, user_id, expires, revoked: false });
     token
 }
 
@@ -87,13 +73,9 @@ pub(crate) async fn post_token(State(shared): State<Arc<Shared>>, headers: Heade
         Some((scheme, key)) if scheme.eq_ignore_ascii_case("basic") && !key.trim().is_empty() => key.trim(),
         _ => return Err(ApiError::invalid_param("Authorization", "Invalid authorization header")),
     };
-    let version = headers
-        .get("basiq-version")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .ok_or_else(|| {
-            ApiError::missing_param("basiq-version", "Basiq-version must be specified in HTTP request header")
-        })?;
+    let version = headers.get("basiq-version").and_then(|v| v.to_str().ok()).map(str::trim).ok_or_else(|| {
+        ApiError::missing_param("basiq-version", "Basiq-version must be specified in HTTP request header")
+    })?;
     if version != "3.0" {
         return Err(ApiError::invalid_param(
             "basiq-version",
@@ -149,9 +131,5 @@ pub(crate) async fn post_token(State(shared): State<Arc<Shared>>, headers: Heade
 
 /// Reject a CLIENT_ACCESS caller that is not bound to `user_id`.
 pub(crate) fn require_user(caller: &Caller, user_id: &str) -> ApiResult<()> {
-    if caller.may_access_user(user_id) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    if caller.may_access_user(user_id) { Ok(()) } else { Err(ApiError::forbidden()) }
 }

@@ -47,7 +47,14 @@ fn client_user(shared: &Shared, token: Option<&str>) -> Option<String> {
     shared.read().users.contains_key(&user).then_some(user)
 }
 
-fn form(token: &str, state: Option<&str>, action: Option<&str>, institution: Option<&str>, login: &str, error: Option<&str>) -> String {
+fn form(
+    token: &str,
+    state: Option<&str>,
+    action: Option<&str>,
+    institution: Option<&str>,
+    login: &str,
+    error: Option<&str>,
+) -> String {
     let options: String = INSTITUTIONS
         .iter()
         .map(|i| {
@@ -56,8 +63,7 @@ fn form(token: &str, state: Option<&str>, action: Option<&str>, institution: Opt
         })
         .collect();
     let hidden = |name: &str, v: Option<&str>| {
-        v.map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", html_escape(v)))
-            .unwrap_or_default()
+        v.map(|v| format!("<input type=\"hidden\" name=\"{name}\" value=\"{}\">", html_escape(v))).unwrap_or_default()
     };
     let error = error.map(|e| format!("<p class=\"error\">{}</p>", html_escape(e))).unwrap_or_default();
     format!(
@@ -96,7 +102,11 @@ pub(crate) async fn page(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
 /// `jobIds=<id>&state=<state>`.
 pub(crate) async fn submit(State(s): State<Arc<Shared>>, body: Body) -> Response {
     let Ok(body) = read_body(body, 64 * 1024).await else {
-        return html(StatusCode::PAYLOAD_TOO_LARGE, "Request too large", "<p class=\"error\">The form was too large.</p>");
+        return html(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request too large",
+            "<p class=\"error\">The form was too large.</p>",
+        );
     };
     let f = util::parse_form(&String::from_utf8_lossy(&body));
     let token = util::field(&f, "token");
@@ -149,13 +159,18 @@ pub(crate) async fn auth_link_page(State(s): State<Arc<Shared>>, Path(link_id): 
     let user_id = {
         let mut inner = s.write();
         inner.users.values_mut().find_map(|u| {
-            let link = u.auth_link.as_mut().filter(|l| l.id == link_id && l.state == LinkState::Active && l.expires > now)?;
+            let link =
+                u.auth_link.as_mut().filter(|l| l.id == link_id && l.state == LinkState::Active && l.expires > now)?;
             link.state = LinkState::Gone;
             Some(u.id.clone())
         })
     };
     let Some(user_id) = user_id else {
-        return html(StatusCode::GONE, "Link no longer available", "<p class=\"error\">This link has been used or has expired.</p>");
+        return html(
+            StatusCode::GONE,
+            "Link no longer available",
+            "<p class=\"error\">This link has been used or has expired.</p>",
+        );
     };
     let token = auth::issue(&s, Scope::Client, Some(user_id));
     let location = format!("{}/consent/home?token={}", s.cfg.base_url, encode_component(&token));

@@ -160,16 +160,9 @@ pub(crate) struct Mfa {
     pub(crate) answers: &'static [&'static str],
 }
 
-const OTP: Mfa = Mfa {
-    method: "token",
-    prompts: &["OTP Password"],
-    answers: &["1234"],
-};
-const FIRST_COMPANY: Mfa = Mfa {
-    method: "security-questions",
-    prompts: &["What's your first company?"],
-    answers: &["Hooli"],
-};
+const OTP: Mfa = Mfa { method: "token", prompts: &["OTP Password"], answers: &["1234"] };
+const FIRST_COMPANY: Mfa =
+    Mfa { method: "security-questions", prompts: &["What's your first company?"], answers: &["Hooli"] };
 const TWO_QUESTIONS: Mfa = Mfa {
     method: "security-questions",
     prompts: &["What's your favourite company?", "What's the ID of this institution?"],
@@ -209,18 +202,7 @@ struct Flow {
 }
 
 const fn flow(account: usize, desc: &'static str, class: &'static str, freq: Freq, amount: i64) -> Flow {
-    Flow {
-        account,
-        desc,
-        class,
-        sub: None,
-        freq,
-        amount,
-        jitter: 0,
-        from: 365,
-        to: 1,
-        growth: 0,
-    }
+    Flow { account, desc, class, sub: None, freq, amount, jitter: 0, from: 365, to: 1, growth: 0 }
 }
 
 impl Flow {
@@ -329,14 +311,7 @@ struct AcctSpec {
 }
 
 const fn acct(class: &'static str, product: &'static str, name: &'static str, balance: i64) -> AcctSpec {
-    AcctSpec {
-        class,
-        product,
-        name,
-        balance,
-        credit_limit: None,
-        ownership: "ONE_PARTY",
-    }
+    AcctSpec { class, product, name, balance, credit_limit: None, ownership: "ONE_PARTY" }
 }
 
 const fn card(name: &'static str, balance: i64, limit: i64) -> AcctSpec {
@@ -371,18 +346,7 @@ const fn profile(
     street: &'static str,
     city: &'static str,
 ) -> Profile {
-    Profile {
-        first,
-        middle: "",
-        last,
-        email,
-        phone,
-        street,
-        city,
-        state: "NSW",
-        postcode: "2000",
-        business: None,
-    }
+    Profile { first, middle: "", last, email, phone, street, city, state: "NSW", postcode: "2000", business: None }
 }
 
 /// Every sandbox login (FACTS §7), happy and unhappy paths.
@@ -469,12 +433,16 @@ pub(crate) const PERSONAS: &[Persona] = &[
         password: "whislter",
         outcome: Outcome::Success,
         mfa: TWO_QUESTIONS,
-        profile: profile("Eleanor", "Wentworth-Smith", "eleanor@wentworth.example", "+61410000004", "9 Harbour Rd", "Mosman"),
+        profile: profile(
+            "Eleanor",
+            "Wentworth-Smith",
+            "eleanor@wentworth.example",
+            "+61410000004",
+            "9 Harbour Rd",
+            "Mosman",
+        ),
         accounts: &[
-            AcctSpec {
-                ownership: "TWO_PARTY",
-                ..acct("transaction", "Joint Everyday", "Joint Everyday", 812_455)
-            },
+            AcctSpec { ownership: "TWO_PARTY", ..acct("transaction", "Joint Everyday", "Joint Everyday", 812_455) },
             card("Rewards Visa", -231_990, 1_500_000),
             acct("mortgage", "Home Loan Variable", "Home Loan", -61_250_000),
             acct("loan", "Car Loan", "Car Loan", -1_845_000),
@@ -527,7 +495,14 @@ pub(crate) const PERSONAS: &[Persona] = &[
         password: "tabsnotspaces",
         outcome: Outcome::Success,
         mfa: OTP,
-        profile: profile("Richard", "Hendricks", "richard@piedpiper.example", "+61410000006", "5230 Newell Rd", "Sydney"),
+        profile: profile(
+            "Richard",
+            "Hendricks",
+            "richard@piedpiper.example",
+            "+61410000006",
+            "5230 Newell Rd",
+            "Sydney",
+        ),
         accounts: &[
             acct("transaction", "Everyday Account", "Everyday", 1_532_090),
             acct("mortgage", "Investment Home Loan", "Home Loan 1", -72_300_000),
@@ -719,7 +694,14 @@ fn occurrences(seed: u64, key: &[&str], f: &Flow, anchor: i64) -> Vec<i64> {
 }
 
 /// Build a persona's accounts and transactions for a connection.
-pub(crate) fn generate(seed: u64, institution: &str, connection: &str, p: &Persona, anchor: i64, now: i64) -> PersonaData {
+pub(crate) fn generate(
+    seed: u64,
+    institution: &str,
+    connection: &str,
+    p: &Persona,
+    anchor: i64,
+    now: i64,
+) -> PersonaData {
     let conn: Arc<str> = Arc::from(connection);
     let inst: Arc<str> = Arc::from(institution);
     let login = p.login;
@@ -887,7 +869,14 @@ pub(crate) fn bench_history(seed: u64, user: &str, acc: &Account, count: usize, 
 }
 
 /// A bare account used when a benchmark history is requested for a user without accounts.
-pub(crate) fn bench_account(seed: u64, user: &str, connection: &str, institution: &str, anchor: i64, now: i64) -> Account {
+pub(crate) fn bench_account(
+    seed: u64,
+    user: &str,
+    connection: &str,
+    institution: &str,
+    anchor: i64,
+    now: i64,
+) -> Account {
     let mut mix = Mix::new(seed, &[user, "bench-account"]);
     Account {
         id: mix.uuid(),

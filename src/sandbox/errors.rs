@@ -19,8 +19,8 @@ pub(crate) enum ErrorSource {
 #[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
-    pub(crate) code: String,
-    pub(crate) title: String,
+    pub(crate) code: &'static str,
+    pub(crate) title: &'static str,
     pub(crate) detail: String,
     pub(crate) source: Option<ErrorSource>,
     pub(crate) retry_after: Option<u64>,
@@ -31,11 +31,11 @@ pub(crate) type ApiResult<T = Response> = Result<T, ApiError>;
 
 impl ApiError {
     /// A new error with explicit status, code, title and detail.
-    pub(crate) fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            code: code.to_owned(),
-            title: title.to_owned(),
+            code,
+            title,
             detail: detail.into(),
             source: None,
             retry_after: None,
@@ -56,52 +56,28 @@ impl ApiError {
 
     /// 400 parameter-not-valid.
     pub(crate) fn invalid_param(name: &str, detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "parameter-not-valid",
-            "Parameter value is not valid",
-            detail,
-        )
-        .param(name)
+        Self::new(StatusCode::BAD_REQUEST, "parameter-not-valid", "Parameter value is not valid", detail).param(name)
     }
 
     /// 400 parameter-not-supplied.
     pub(crate) fn missing_param(name: &str, detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "parameter-not-supplied",
-            "Required parameter not supplied",
-            detail,
-        )
-        .param(name)
+        Self::new(StatusCode::BAD_REQUEST, "parameter-not-supplied", "Required parameter not supplied", detail)
+            .param(name)
     }
 
     /// 400 invalid-content (unparsable or unacceptable body).
     pub(crate) fn invalid_content(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-content",
-            "Content is not valid",
-            detail,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "invalid-content", "Content is not valid", detail)
     }
 
     /// 400 for a filter the endpoint cannot understand.
     pub(crate) fn bad_filter() -> Self {
-        Self::invalid_param(
-            "filter",
-            "The provided filter parameter is in invalid format or unsupported",
-        )
+        Self::invalid_param("filter", "The provided filter parameter is in invalid format or unsupported")
     }
 
     /// 404 resource-not-found with a specific detail.
     pub(crate) fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "resource-not-found",
-            "Requested resource is not found",
-            detail,
-        )
+        Self::new(StatusCode::NOT_FOUND, "resource-not-found", "Requested resource is not found", detail)
     }
 
     /// 404 for an unknown user.
@@ -122,24 +98,13 @@ impl ApiError {
 
     /// 403 for an expired or revoked token.
     pub(crate) fn token_expired() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "access-denied",
-            "Access denied",
-            "Token has expired",
-        )
-        .param("Authorization")
+        Self::new(StatusCode::FORBIDDEN, "access-denied", "Access denied", "Token has expired").param("Authorization")
     }
 
     /// 403 for a token whose scope does not cover the endpoint.
     pub(crate) fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden-access",
-            "Forbidden access",
-            "Access to this resource is forbidden",
-        )
-        .param("Authorization")
+        Self::new(StatusCode::FORBIDDEN, "forbidden-access", "Forbidden access", "Access to this resource is forbidden")
+            .param("Authorization")
     }
 
     /// 429 too-many-requests.
@@ -189,10 +154,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = (self.status, axum::Json(self.body())).into_response();
-        if let Some(secs) = self.retry_after {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }
@@ -201,9 +166,7 @@ impl IntoResponse for ApiError {
 /// Parse a JSON body, mapping failures to Basiq's invalid-content error.
 pub(crate) fn parse_json(body: &[u8], what: &str) -> ApiResult<Value> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::invalid_content(format!(
-            "{what} is not in valid format."
-        )));
+        return Err(ApiError::invalid_content(format!("{what} is not in valid format.")));
     }
     serde_json::from_slice::<Value>(body)
         .map_err(|_| ApiError::invalid_content(format!("{what} is not in valid format.")))

@@ -33,20 +33,12 @@ pub struct Fault {
 impl Fault {
     /// A fault hitting the next `times` requests to `operation_id` (`"*"` matches any operation).
     pub fn new(operation_id: &str, kind: FaultKind, times: u32) -> Self {
-        Fault {
-            operation: operation_id.to_owned(),
-            kind,
-            remaining: Some(times),
-        }
+        Fault { operation: operation_id.to_owned(), kind, remaining: Some(times) }
     }
 
     /// A fault hitting every request to `operation_id` until the faults are cleared.
     pub fn always(operation_id: &str, kind: FaultKind) -> Self {
-        Fault {
-            operation: operation_id.to_owned(),
-            kind,
-            remaining: None,
-        }
+        Fault { operation: operation_id.to_owned(), kind, remaining: None }
     }
 
     /// The operation id this fault targets.

@@ -154,9 +154,7 @@ fn parse_statement(s: &str) -> Result<Cond, FilterError> {
     let op = Op::parse(op.trim()).ok_or(FilterError)?;
     let field = field.trim();
     let valid_field = !field.is_empty()
-        && field
-            .split('.')
-            .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        && field.split('.').all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
     if !valid_field {
         return Err(FilterError);
     }
@@ -179,11 +177,7 @@ fn parse_statement(s: &str) -> Result<Cond, FilterError> {
             }
         }
     }
-    Ok(Cond {
-        field: field.to_owned(),
-        op,
-        values,
-    })
+    Ok(Cond { field: field.to_owned(), op, values })
 }
 
 /// Parse a filter string. An empty string is an empty filter.
@@ -191,10 +185,7 @@ pub(crate) fn parse(s: &str) -> Result<Filter, FilterError> {
     if s.trim().is_empty() {
         return Ok(Filter::default());
     }
-    let conds = split_top_level(s)?
-        .into_iter()
-        .map(parse_statement)
-        .collect::<Result<Vec<_>, _>>()?;
+    let conds = split_top_level(s)?.into_iter().map(parse_statement).collect::<Result<Vec<_>, _>>()?;
     Ok(Filter { conds })
 }
 
@@ -217,10 +208,7 @@ impl Filter {
     /// Check every condition names a supported field with a supported operator and sane values.
     pub(crate) fn check(&self, fields: &[FieldSpec]) -> Result<(), FilterError> {
         for c in &self.conds {
-            let spec = fields
-                .iter()
-                .find(|f| f.name.eq_ignore_ascii_case(&c.field))
-                .ok_or(FilterError)?;
+            let spec = fields.iter().find(|f| f.name.eq_ignore_ascii_case(&c.field)).ok_or(FilterError)?;
             if !spec.ops.contains(&c.op) {
                 return Err(FilterError);
             }
@@ -296,11 +284,7 @@ mod tests {
     ];
 
     fn cond(field: &str, op: Op, values: &[&str]) -> Cond {
-        Cond {
-            field: field.into(),
-            op,
-            values: values.iter().map(|v| (*v).to_owned()).collect(),
-        }
+        Cond { field: field.into(), op, values: values.iter().map(|v| (*v).to_owned()).collect() }
     }
 
     #[test]

@@ -110,9 +110,7 @@ impl JobView {
 
     /// Whether the step with this title has succeeded.
     pub(crate) fn step_succeeded(&self, title: &str) -> bool {
-        self.steps
-            .iter()
-            .any(|s| s.title == title && s.status == StepStatus::Success)
+        self.steps.iter().any(|s| s.title == title && s.status == StepStatus::Success)
     }
 
     /// Job-level status, as report jobs show it.
@@ -174,11 +172,7 @@ impl Job {
         let mut mfa_waiting = false;
         let mut steps = Vec::with_capacity(self.steps.len());
         for step in &self.steps {
-            let pending = StepView {
-                title: step.title,
-                status: StepStatus::Pending,
-                result: Value::Null,
-            };
+            let pending = StepView { title: step.title, status: StepStatus::Pending, result: Value::Null };
             if blocked || now < t {
                 blocked = true;
                 steps.push(pending);
@@ -190,10 +184,7 @@ impl Job {
                     let end = t + delay;
                     if now < end {
                         blocked = true;
-                        StepView {
-                            status: StepStatus::InProgress,
-                            ..pending
-                        }
+                        StepView { status: StepStatus::InProgress, ..pending }
                     } else {
                         updated = end;
                         t = end;
@@ -206,11 +197,7 @@ impl Job {
                             StepPlan::Fail(f) => {
                                 blocked = true;
                                 failed = true;
-                                StepView {
-                                    status: StepStatus::Failed,
-                                    result: failure_json(f),
-                                    ..pending
-                                }
+                                StepView { status: StepStatus::Failed, result: failure_json(f), ..pending }
                             }
                             StepPlan::Mfa(_) => pending,
                         }
@@ -220,49 +207,27 @@ impl Job {
                     if let Some(a) = self.mfa_answered.filter(|a| *a <= now) {
                         updated = a.max(t);
                         t = updated;
-                        StepView {
-                            status: StepStatus::Success,
-                            result: mfa_json(m, &self.id, base),
-                            ..pending
-                        }
+                        StepView { status: StepStatus::Success, result: mfa_json(m, &self.id, base), ..pending }
                     } else if let Some(r) = self.mfa_rejected.filter(|r| *r <= now) {
                         updated = r.max(t);
                         blocked = true;
                         failed = true;
-                        StepView {
-                            status: StepStatus::Failed,
-                            result: failure_json(&MFA_REJECTED),
-                            ..pending
-                        }
+                        StepView { status: StepStatus::Failed, result: failure_json(&MFA_REJECTED), ..pending }
                     } else if now >= t + MFA_EXPIRY {
                         updated = t + MFA_EXPIRY;
                         blocked = true;
                         failed = true;
-                        StepView {
-                            status: StepStatus::Failed,
-                            result: failure_json(&MFA_EXPIRED),
-                            ..pending
-                        }
+                        StepView { status: StepStatus::Failed, result: failure_json(&MFA_EXPIRED), ..pending }
                     } else {
                         blocked = true;
                         mfa_waiting = true;
-                        StepView {
-                            status: StepStatus::InProgress,
-                            result: mfa_json(m, &self.id, base),
-                            ..pending
-                        }
+                        StepView { status: StepStatus::InProgress, result: mfa_json(m, &self.id, base), ..pending }
                     }
                 }
             };
             steps.push(view);
         }
-        JobView {
-            steps,
-            updated,
-            failed,
-            succeeded: !blocked,
-            mfa_waiting,
-        }
+        JobView { steps, updated, failed, succeeded: !blocked, mfa_waiting }
     }
 
     /// The job's JSON at `now` (`with_institution` adds the institution reference user-job lists carry).
@@ -292,14 +257,12 @@ impl Job {
             out["partnerId"] = json!("sandbox");
             out["applicationId"] = json!("sandbox");
         }
-        if with_institution {
-            if let Some(inst) = &self.institution_id {
-                out["institution"] = json!({
-                    "type": "institution",
-                    "id": inst,
-                    "links": { "self": format!("{base}/institutions/{inst}") },
-                });
-            }
+        if with_institution && let Some(inst) = &self.institution_id {
+            out["institution"] = json!({
+                "type": "institution",
+                "id": inst,
+                "links": { "self": format!("{base}/institutions/{inst}") },
+            });
         }
         out
     }
@@ -329,34 +292,18 @@ pub(crate) fn connection_steps(
     };
     let accounts = match outcome {
         Outcome::FailAccounts(f) => StepPlan::Fail(f),
-        _ => StepPlan::Link(format!(
-            "/users/{user}/accounts?filter=institution.id.eq('{institution}')"
-        )),
+        _ => StepPlan::Link(format!("/users/{user}/accounts?filter=institution.id.eq('{institution}')")),
     };
     let transactions = match outcome {
         Outcome::FailTransactions(f) => StepPlan::Fail(f),
-        _ => StepPlan::Link(format!(
-            "/users/{user}/transactions?filter=institution.id.eq('{institution}')"
-        )),
+        _ => StepPlan::Link(format!("/users/{user}/transactions?filter=institution.id.eq('{institution}')")),
     };
-    let mut steps = vec![Step {
-        title: "verify-credentials",
-        plan: verify,
-    }];
+    let mut steps = vec![Step { title: "verify-credentials", plan: verify }];
     if let Some(m) = mfa {
-        steps.push(Step {
-            title: "mfa-challenge",
-            plan: StepPlan::Mfa(m),
-        });
+        steps.push(Step { title: "mfa-challenge", plan: StepPlan::Mfa(m) });
     }
-    steps.push(Step {
-        title: "retrieve-accounts",
-        plan: accounts,
-    });
-    steps.push(Step {
-        title: "retrieve-transactions",
-        plan: transactions,
-    });
+    steps.push(Step { title: "retrieve-accounts", plan: accounts });
+    steps.push(Step { title: "retrieve-transactions", plan: transactions });
     steps
 }
 

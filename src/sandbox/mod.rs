@@ -139,11 +139,7 @@ pub enum SandboxError {
 
 impl From<ApiError> for SandboxError {
     fn from(e: ApiError) -> Self {
-        SandboxError::Rejected {
-            status: e.status.as_u16(),
-            code: e.code,
-            detail: e.detail,
-        }
+        SandboxError::Rejected { status: e.status.as_u16(), code: e.code.to_owned(), detail: e.detail }
     }
 }
 
@@ -243,18 +239,13 @@ impl SandboxBuilder {
     /// Bind and start serving in a background task.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
         let port = self.port;
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|source| SandboxError::Bind { port, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| SandboxError::Bind { port, source })?;
+        let listener =
+            TcpListener::bind(("127.0.0.1", port)).await.map_err(|source| SandboxError::Bind { port, source })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port, source })?;
         let base_url = format!("http://{addr}");
         let api_key = self.api_key.unwrap_or_else(|| default_api_key(self.seed));
         let cfg = Config {
-            redirect_url: self
-                .redirect_url
-                .unwrap_or_else(|| format!("{base_url}/consent/done")),
+            redirect_url: self.redirect_url.unwrap_or_else(|| format!("{base_url}/consent/done")),
             base_url,
             api_key,
             token_lifetime: self.token_lifetime,
@@ -269,12 +260,7 @@ impl SandboxBuilder {
         let router = routes::router(shared.clone());
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(serve(listener, router, rx));
-        Ok(Sandbox {
-            shared,
-            addr,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
+        Ok(Sandbox { shared, addr, shutdown: Some(tx), task: Some(task) })
     }
 }
 
@@ -419,12 +405,8 @@ impl Sandbox {
         if data::institution(institution_id).is_none() {
             return Err(SandboxError::UnknownInstitution(institution_id.to_owned()));
         }
-        let (job_id, connection_id) =
-            inner.connect(&self.shared.cfg, user_id, institution_id, login_id, password)?;
-        Ok(ConsentOutcome {
-            job_id,
-            connection_id,
-        })
+        let (job_id, connection_id) = inner.connect(&self.shared.cfg, user_id, institution_id, login_id, password)?;
+        Ok(ConsentOutcome { job_id, connection_id })
     }
 
     /// Replace one account's transactions with `count` generated ones (for benchmarks), spread
@@ -440,10 +422,7 @@ impl Sandbox {
         let mut inner = self.shared.write();
         inner.settle_user(cfg, user_id);
         let conn_id = inner.new_id();
-        let user = inner
-            .users
-            .get_mut(user_id)
-            .ok_or_else(|| SandboxError::UnknownUser(user_id.to_owned()))?;
+        let user = inner.users.get_mut(user_id).ok_or_else(|| SandboxError::UnknownUser(user_id.to_owned()))?;
         let anchor = cfg.clock.anchor_day();
         let now = cfg.clock.now_wall();
         let account = match account_id {
@@ -470,10 +449,7 @@ impl Sandbox {
                         status: "active",
                         accounts_loaded: true,
                         txns_loaded: true,
-                        data: Arc::new(data::PersonaData {
-                            accounts: Vec::new(),
-                            txns: Vec::new(),
-                        }),
+                        data: Arc::new(data::PersonaData { accounts: Vec::new(), txns: Vec::new() }),
                         profile: None,
                     });
                     user.accounts.push(acc.clone());

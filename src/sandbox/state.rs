@@ -26,14 +26,8 @@ pub(crate) struct Clock {
 impl Clock {
     /// A clock anchored now.
     pub(crate) fn new() -> Self {
-        let ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        Clock {
-            start: Instant::now(),
-            start_wall_ms: ms,
-        }
+        let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        Clock { start: Instant::now(), start_wall_ms: ms }
     }
 
     /// The current instant.
@@ -317,12 +311,8 @@ impl Inner {
             data,
         };
         let type_id = event.type_id();
-        let targets: Vec<String> = self
-            .webhooks
-            .iter()
-            .filter(|w| w.events.iter().any(|e| *e == type_id))
-            .map(|w| w.id.clone())
-            .collect();
+        let targets: Vec<String> =
+            self.webhooks.iter().filter(|w| w.events.contains(&type_id)).map(|w| w.id.clone()).collect();
         for webhook_id in targets {
             let mid = self.new_id();
             self.messages.push(Message {
@@ -339,9 +329,7 @@ impl Inner {
 
     /// Whether a user has connection jobs not yet folded into its stored data.
     pub(crate) fn needs_settle(&self, user_id: &str) -> bool {
-        self.users
-            .get(user_id)
-            .is_some_and(|u| u.connections.iter().any(|c| c.pending))
+        self.users.get(user_id).is_some_and(|u| u.connections.iter().any(|c| c.pending))
     }
 
     /// Fold finished job steps into the user's visible data (accounts, transactions, statuses).
@@ -413,12 +401,8 @@ impl Inner {
 
     /// Settle every user with unfinished connection jobs.
     pub(crate) fn settle_all(&mut self, cfg: &Config) {
-        let ids: Vec<String> = self
-            .users
-            .values()
-            .filter(|u| u.connections.iter().any(|c| c.pending))
-            .map(|u| u.id.clone())
-            .collect();
+        let ids: Vec<String> =
+            self.users.values().filter(|u| u.connections.iter().any(|c| c.pending)).map(|u| u.id.clone()).collect();
         for id in ids {
             self.settle_user(cfg, &id);
         }
@@ -444,24 +428,14 @@ impl Inner {
     ) -> ApiResult<(String, Option<String>)> {
         self.user(user_id)?;
         let inst = data::institution(institution_id).ok_or_else(|| {
-            ApiError::not_found(format!("Institution {institution_id} does not exist."))
-                .param("institutionId")
+            ApiError::not_found(format!("Institution {institution_id} does not exist.")).param("institutionId")
         })?;
         self.ensure_consent(cfg, user_id);
         let (persona, outcome) = data::outcome_for(login, password);
         let conn_id = data::connection_id(cfg.seed, inst.id, login);
-        let existing = self
-            .user(user_id)?
-            .connections
-            .iter()
-            .any(|c| c.id == conn_id);
+        let existing = self.user(user_id)?.connections.iter().any(|c| c.id == conn_id);
         if existing {
-            if let Some(c) = self
-                .user_mut(user_id)?
-                .connections
-                .iter_mut()
-                .find(|c| c.id == conn_id)
-            {
+            if let Some(c) = self.user_mut(user_id)?.connections.iter_mut().find(|c| c.id == conn_id) {
                 c.password = password.to_owned();
             }
             let (job_id, _) = self.refresh(cfg, user_id, &conn_id)?;
@@ -492,10 +466,7 @@ impl Inner {
         let now = cfg.clock.now_wall();
         let data = match persona {
             Some(p) => data::generate(cfg.seed, inst.id, &conn_id, p, cfg.clock.anchor_day(), now),
-            None => PersonaData {
-                accounts: Vec::new(),
-                txns: Vec::new(),
-            },
+            None => PersonaData { accounts: Vec::new(), txns: Vec::new() },
         };
         let conn = Connection {
             id: conn_id.clone(),
@@ -511,7 +482,7 @@ impl Inner {
             accounts_loaded: false,
             txns_loaded: false,
             data: Arc::new(data),
-            profile: persona.map(|p| p.profile.clone()),
+            profile: persona.map(|p| p.profile),
         };
         let base = &cfg.base_url;
         let summary = json!({
@@ -535,10 +506,7 @@ impl Inner {
 
     /// Create an active consent for the user if it has none.
     fn ensure_consent(&mut self, cfg: &Config, user_id: &str) {
-        let has = self
-            .users
-            .get(user_id)
-            .is_some_and(|u| u.consents.iter().any(|c| c.status == "active"));
+        let has = self.users.get(user_id).is_some_and(|u| u.consents.iter().any(|c| c.status == "active"));
         if has {
             return;
         }
@@ -571,15 +539,13 @@ impl Inner {
     pub(crate) fn refresh(&mut self, cfg: &Config, user_id: &str, conn_id: &str) -> ApiResult<(String, bool)> {
         let now = cfg.clock.now();
         let user = self.user(user_id)?;
-        let conn = user
-            .connections
-            .iter()
-            .find(|c| c.id == conn_id)
-            .ok_or_else(|| ApiError::not_found("Requested connection does not exist.").pointer("connections/connectionId"))?;
-        if let Some(job) = self.jobs.get(&conn.job_id) {
-            if !job.view(now, cfg.step_delay, &cfg.base_url).finished() {
-                return Ok((job.id.clone(), false));
-            }
+        let conn = user.connections.iter().find(|c| c.id == conn_id).ok_or_else(|| {
+            ApiError::not_found("Requested connection does not exist.").pointer("connections/connectionId")
+        })?;
+        if let Some(job) = self.jobs.get(&conn.job_id)
+            && !job.view(now, cfg.step_delay, &cfg.base_url).finished()
+        {
+            return Ok((job.id.clone(), false));
         }
         if conn.method != "web" {
             return Err(ApiError::invalid_param(
@@ -610,12 +576,7 @@ impl Inner {
                 mfa_rejected: None,
             },
         );
-        if let Some(c) = self
-            .user_mut(user_id)?
-            .connections
-            .iter_mut()
-            .find(|c| c.id == conn_id)
-        {
+        if let Some(c) = self.user_mut(user_id)?.connections.iter_mut().find(|c| c.id == conn_id) {
             c.job_id = job_id.clone();
             c.pending = true;
         }

@@ -99,9 +99,7 @@ pub(crate) fn hex64<R: Rng + ?Sized>(rng: &mut R) -> String {
 /// A random alphanumeric string of `len` characters.
 pub(crate) fn random_token<R: Rng + ?Sized>(rng: &mut R, len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    (0..len)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect()
+    (0..len).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -192,12 +190,7 @@ pub(crate) fn fmt_datetime(secs: i64) -> String {
     let days = secs.div_euclid(DAY);
     let rem = secs.rem_euclid(DAY);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem / 60) % 60, rem % 60)
 }
 
 /// `YYYY-MM-DD` for unix seconds.
@@ -286,11 +279,8 @@ pub(crate) fn money(cents: i64) -> String {
 
 /// Percent-encode everything except RFC 3986 unreserved characters.
 pub(crate) fn encode_component(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
+    const SET: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
@@ -312,17 +302,12 @@ pub(crate) fn html_escape(s: &str) -> String {
 
 /// Parse an `application/x-www-form-urlencoded` string into pairs.
 pub(crate) fn parse_form(s: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(s.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    url::form_urlencoded::parse(s.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 /// First value of a form/query field.
 pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

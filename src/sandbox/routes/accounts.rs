@@ -84,9 +84,8 @@ pub(crate) fn account_json(a: &Account, user_id: &str, base: &str) -> Value {
 
 /// The transaction object.
 pub(crate) fn txn_json(t: &Txn, user_id: &str, base: &str) -> Value {
-    let sub = t
-        .sub_class
-        .map_or_else(|| json!({ "code": "", "title": "" }), |(c, ti)| json!({ "code": c, "title": ti }));
+    let sub =
+        t.sub_class.map_or_else(|| json!({ "code": "", "title": "" }), |(c, ti)| json!({ "code": c, "title": ti }));
     json!({
         "type": "transaction",
         "id": t.id,
@@ -133,7 +132,8 @@ pub(crate) fn txn_field<'a>(t: &'a Txn, field: &str) -> Option<filter::Value<'a>
 /// `GET /users/{userId}/accounts` (getAccounts).
 pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
     let q = query(&uri);
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), ACCOUNT_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), ACCOUNT_FIELDS)
+        .map_err(|_| ApiError::bad_filter())?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
     let base = &s.cfg.base_url;
@@ -208,9 +208,7 @@ pub(crate) fn parse_limit(raw: Option<&str>) -> ApiResult<usize> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(MAX_LIMIT);
     };
-    let n: i64 = raw
-        .parse()
-        .map_err(|_| ApiError::invalid_param("limit", "Limit value is not valid"))?;
+    let n: i64 = raw.parse().map_err(|_| ApiError::invalid_param("limit", "Limit value is not valid"))?;
     if n < 1 {
         return Err(ApiError::invalid_param("limit", "Limit value is not valid"));
     }
@@ -291,11 +289,9 @@ pub(crate) async fn get_transaction(
 ) -> ApiResult {
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
-    let t = user
-        .txns
-        .iter()
-        .find(|t| t.id == txn_id)
-        .ok_or_else(|| ApiError::not_found("Requested transaction does not exist.").pointer("transactions/transactionId"))?;
+    let t = user.txns.iter().find(|t| t.id == txn_id).ok_or_else(|| {
+        ApiError::not_found("Requested transaction does not exist.").pointer("transactions/transactionId")
+    })?;
     ok(txn_json(t, &user_id, &s.cfg.base_url))
 }
 

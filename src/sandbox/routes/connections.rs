@@ -204,30 +204,19 @@ pub(crate) async fn refresh_one(
 /// `POST /users/{userId}/connections/refresh` (refreshConnections).
 pub(crate) async fn refresh_all(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
     let mut inner = s.settled_mut(&user_id);
-    let ids: Vec<String> = inner
-        .user(&user_id)?
-        .connections
-        .iter()
-        .filter(|c| c.method == "web")
-        .map(|c| c.id.clone())
-        .collect();
+    let ids: Vec<String> =
+        inner.user(&user_id)?.connections.iter().filter(|c| c.method == "web").map(|c| c.id.clone()).collect();
     let mut data = Vec::new();
     for id in ids {
         let (job_id, _) = inner.refresh(&s.cfg, &user_id, &id)?;
         data.push(job_reference(&job_id, &s.cfg.base_url));
     }
-    Ok(json(
-        StatusCode::ACCEPTED,
-        json!({ "type": "list", "data": data, "links": { "self": self_url(&s, &uri) } }),
-    ))
+    Ok(json(StatusCode::ACCEPTED, json!({ "type": "list", "data": data, "links": { "self": self_url(&s, &uri) } })))
 }
 
 /// `POST /users/{userId}/connections/{connectionId}/purge` (purgeConnectionData): deletes the
 /// connection's accounts and transactions; a later refresh brings them back.
-pub(crate) async fn purge(
-    State(s): State<Arc<Shared>>,
-    Path((user_id, conn_id)): Path<(String, String)>,
-) -> ApiResult {
+pub(crate) async fn purge(State(s): State<Arc<Shared>>, Path((user_id, conn_id)): Path<(String, String)>) -> ApiResult {
     let mut inner = s.settled_mut(&user_id);
     let user = inner.user_mut(&user_id)?;
     find(user, &conn_id)?;

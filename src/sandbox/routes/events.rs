@@ -63,7 +63,8 @@ fn event_type_json(id: &str, description: &str, base: &str) -> Value {
 /// `GET /events` (getEvents), newest first.
 pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
     let q = query(&uri);
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), EVENT_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let f =
+        Filter::parse_for(util::field(&q, "filter").unwrap_or(""), EVENT_FIELDS).map_err(|_| ApiError::bad_filter())?;
     let mut inner = s.write();
     inner.settle_all(&s.cfg);
     let base = &s.cfg.base_url;

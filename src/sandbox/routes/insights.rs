@@ -17,6 +17,9 @@ use crate::sandbox::filter::Filter;
 use crate::sandbox::state::{Inner, Shared, Snapshot, SnapshotKind, User};
 use crate::sandbox::util::{self, DAY};
 
+/// An ANZSIC (code, title) pair.
+type CodeTitle = (&'static str, &'static str);
+
 /// The window and accounts a snapshot covers.
 struct Period {
     accounts: Vec<String>,
@@ -25,11 +28,7 @@ struct Period {
 }
 
 fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
-    let v = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        parse_json(body, "Request body")?
-    };
+    let v = if body.iter().all(u8::is_ascii_whitespace) { json!({}) } else { parse_json(body, "Request body")? };
     let month = |key: &str| -> ApiResult<Option<i64>> {
         match v.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -60,12 +59,15 @@ fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
         Some(Value::Array(items)) => {
             let mut ids = Vec::new();
             for i in items {
-                let id = i
-                    .as_str()
-                    .ok_or_else(|| ApiError::invalid_param("accounts", "Account ids must be strings.").pointer("accounts"))?;
+                let id = i.as_str().ok_or_else(|| {
+                    ApiError::invalid_param("accounts", "Account ids must be strings.").pointer("accounts")
+                })?;
                 if !user.accounts.iter().any(|a| a.id == id) {
-                    return Err(ApiError::invalid_param("accounts", format!("Account {id} does not belong to the user."))
-                        .pointer("accounts"));
+                    return Err(ApiError::invalid_param(
+                        "accounts",
+                        format!("Account {id} does not belong to the user."),
+                    )
+                    .pointer("accounts"));
                 }
                 ids.push(id.to_owned());
             }
@@ -120,7 +122,8 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
     let mut assets = Vec::new();
     let mut credit = Vec::new();
     let mut loans = Vec::new();
-    let (mut total_assets, mut total_liabilities, mut credit_limit, mut savings, mut loan_monthly) = (0i64, 0i64, 0i64, 0i64, 0i64);
+    let (mut total_assets, mut total_liabilities, mut credit_limit, mut savings, mut loan_monthly) =
+        (0i64, 0i64, 0i64, 0i64, 0i64);
     for acc in &accounts {
         let (min, max) = balance_range(&txns, acc, six_months_ago);
         let recent: Vec<&&Txn> = txns.iter().filter(|t| *t.account == *acc.id && posted(t) >= month_ago).collect();
@@ -222,12 +225,8 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
         .collect();
     let (regular, _, _) = analysis::credit_streams(&txns);
     let three_months_ago = p.to - 91 * DAY;
-    let regular_3m: i64 = regular
-        .iter()
-        .flat_map(|s| s.items.iter())
-        .filter(|t| posted(t) >= three_months_ago)
-        .map(|t| t.amount)
-        .sum();
+    let regular_3m: i64 =
+        regular.iter().flat_map(|s| s.items.iter()).filter(|t| posted(t) >= three_months_ago).map(|t| t.amount).sum();
     let expenses: i64 = txns.iter().filter(|t| t.amount < 0 && t.class != "transfer").map(|t| t.amount).sum();
     json!({
         "type": "affordability",
@@ -274,21 +273,20 @@ fn expenses(user: &User, p: &Period, id: &str, base: &str) -> Value {
     let debits = || txns.iter().copied().filter(|t| t.amount < 0);
     let by_class = |class: &'static str| debits().filter(move |t| t.class == class);
     let payments_total: i64 = debits().filter(|t| t.class == "payment").map(|t| t.amount).sum();
-    let mut divisions: BTreeMap<(&str, &str), BTreeMap<(&str, &str), Vec<&Txn>>> = BTreeMap::new();
+    let mut divisions: BTreeMap<CodeTitle, BTreeMap<CodeTitle, Vec<&Txn>>> = BTreeMap::new();
     for t in debits().filter(|t| t.class == "payment") {
         let (code, title) = t.sub_class.unwrap_or(("9999", "Other"));
-        divisions
-            .entry(analysis::division(code))
-            .or_default()
-            .entry((code, title))
-            .or_default()
-            .push(t);
+        divisions.entry(analysis::division(code)).or_default().entry((code, title)).or_default().push(t);
     }
     let payments: Vec<Value> = divisions
         .iter()
         .map(|((dcode, dtitle), classes)| {
             let total: i64 = classes.values().flatten().map(|t| t.amount).sum();
-            let pct = if payments_total == 0 { 0.0 } else { (total as f64 / payments_total as f64 * 10_000.0).round() / 100.0 };
+            let pct = if payments_total == 0 {
+                0.0
+            } else {
+                (total as f64 / payments_total as f64 * 10_000.0).round() / 100.0
+            };
             json!({
                 "division": dtitle,
                 "avgMonthly": m(total / months),
@@ -467,7 +465,11 @@ fn find_snapshot<'a>(inner: &'a Inner, user_id: &str, id: &str, kind: SnapshotKi
 }
 
 /// `POST /users/{userId}/affordability` (postAffordability): 200 snapshot, 204 without transactions.
-pub(crate) async fn post_affordability(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, body: Body) -> ApiResult {
+pub(crate) async fn post_affordability(
+    State(s): State<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    body: Body,
+) -> ApiResult {
     create(s, user_id, body, SnapshotKind::Affordability).await
 }
 
@@ -482,7 +484,10 @@ pub(crate) async fn post_income(State(s): State<Arc<Shared>>, Path(user_id): Pat
 }
 
 /// `GET /users/{userId}/affordability/{snapshotId}` (getAffordability).
-pub(crate) async fn get_affordability(State(s): State<Arc<Shared>>, Path((u, id)): Path<(String, String)>) -> ApiResult {
+pub(crate) async fn get_affordability(
+    State(s): State<Arc<Shared>>,
+    Path((u, id)): Path<(String, String)>,
+) -> ApiResult {
     let inner = s.read();
     ok(find_snapshot(&inner, &u, &id, SnapshotKind::Affordability)?.body.clone())
 }
@@ -500,7 +505,11 @@ pub(crate) async fn get_income(State(s): State<Arc<Shared>>, Path((u, id)): Path
 }
 
 /// `GET /users/{userId}/affordability` (getAffordabilityList).
-pub(crate) async fn list_affordability(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
+pub(crate) async fn list_affordability(
+    State(s): State<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    uri: Uri,
+) -> ApiResult {
     let inner = s.read();
     let user = inner.user(&user_id)?;
     let base = &s.cfg.base_url;
@@ -510,12 +519,8 @@ pub(crate) async fn list_affordability(State(s): State<Arc<Shared>>, Path(user_i
         .rev()
         .filter(|sn| sn.user_id == user_id && sn.kind == SnapshotKind::Affordability)
         .map(|sn| {
-            let mut institutions: Vec<&str> = user
-                .accounts
-                .iter()
-                .filter(|a| sn.accounts.contains(&a.id))
-                .map(|a| &*a.institution)
-                .collect();
+            let mut institutions: Vec<&str> =
+                user.accounts.iter().filter(|a| sn.accounts.contains(&a.id)).map(|a| &*a.institution).collect();
             institutions.sort_unstable();
             institutions.dedup();
             json!({

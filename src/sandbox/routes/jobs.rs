@@ -41,7 +41,8 @@ pub(crate) async fn get_job(
 /// `GET /users/{userId}/jobs` (getUserJobs), newest first, optionally `connection.id.eq('..')`.
 pub(crate) async fn get_user_jobs(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
     let q = query(&uri);
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), JOB_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let f =
+        Filter::parse_for(util::field(&q, "filter").unwrap_or(""), JOB_FIELDS).map_err(|_| ApiError::bad_filter())?;
     let inner = s.read();
     inner.user(&user_id)?;
     let now = s.cfg.clock.now();
@@ -91,12 +92,15 @@ pub(crate) async fn post_job_mfa(
             .map(|i| match i {
                 Value::String(s) => Ok(s.trim().to_owned()),
                 Value::Number(n) => Ok(n.to_string()),
-                _ => Err(ApiError::invalid_param("mfa-response", "Each MFA response must be a string.").pointer("mfa-response")),
+                _ => Err(ApiError::invalid_param("mfa-response", "Each MFA response must be a string.")
+                    .pointer("mfa-response")),
             })
             .collect::<Result<_, _>>()?,
         Some(Value::String(one)) => vec![one.trim().to_owned()],
         _ => {
-            return Err(ApiError::missing_param("mfa-response", "The mfa-response field is required.").pointer("mfa-response"));
+            return Err(
+                ApiError::missing_param("mfa-response", "The mfa-response field is required.").pointer("mfa-response")
+            );
         }
     };
     let now = s.cfg.clock.now();
@@ -115,8 +119,8 @@ pub(crate) async fn post_job_mfa(
             _ => None,
         })
         .unwrap_or_default();
-    let correct = expected.len() == answers.len()
-        && expected.iter().zip(&answers).all(|(e, a)| e.eq_ignore_ascii_case(a));
+    let correct =
+        expected.len() == answers.len() && expected.iter().zip(&answers).all(|(e, a)| e.eq_ignore_ascii_case(a));
     if !correct {
         job.mfa_rejected = Some(now);
         return Err(ApiError::new(

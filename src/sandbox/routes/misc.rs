@@ -79,11 +79,7 @@ fn identity_json(s: &Shared, user_id: &str, conn: &Connection) -> Option<Value> 
 pub(crate) async fn get_identities(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
-    let data: Vec<Value> = user
-        .connections
-        .iter()
-        .filter_map(|c| identity_json(&s, &user_id, c))
-        .collect();
+    let data: Vec<Value> = user.connections.iter().filter_map(|c| identity_json(&s, &user_id, c)).collect();
     ok(json!({
         "type": "list",
         "count": data.len(),
@@ -103,10 +99,7 @@ pub(crate) async fn get_identity(
         .iter()
         .filter(|c| identity_id(s.cfg.seed, c) == identity_id_param)
         .find_map(|c| identity_json(&s, &user_id, c))
-        .map_or_else(
-            || Err(ApiError::not_found("Requested identity does not exist.").param("identityId")),
-            ok,
-        )
+        .map_or_else(|| Err(ApiError::not_found("Requested identity does not exist.").param("identityId")), ok)
 }
 
 /// A merchant the enrich endpoint recognises.
@@ -123,22 +116,182 @@ struct Known {
 }
 
 const KNOWN: &[Known] = &[
-    Known { keywords: &["WOOLWORTHS", "WOOLIES"], name: "Woolworths", website: "woolworths.com.au", abn: "88000014675", class: ("4110", "Supermarket and Grocery Stores"), division: ("G", "Retail Trade"), phone: "1300 767 969", suburb: "Bella Vista", state: "NSW" },
-    Known { keywords: &["COLES"], name: "Coles", website: "coles.com.au", abn: "45004189708", class: ("4110", "Supermarket and Grocery Stores"), division: ("G", "Retail Trade"), phone: "1800 455 400", suburb: "Hawthorn East", state: "VIC" },
-    Known { keywords: &["ALDI"], name: "ALDI", website: "aldi.com.au", abn: "90086210139", class: ("4110", "Supermarket and Grocery Stores"), division: ("G", "Retail Trade"), phone: "13 25 34", suburb: "Minchinbury", state: "NSW" },
-    Known { keywords: &["UBER *EATS", "UBER EATS", "UBEREATS"], name: "Uber Eats", website: "ubereats.com", abn: "81160325940", class: ("4512", "Takeaway Food Services"), division: ("H", "Accommodation and Food Services"), phone: "", suburb: "Sydney", state: "NSW" },
-    Known { keywords: &["UBER"], name: "Uber", website: "uber.com", abn: "81160325940", class: ("4623", "Taxi and Other Road Transport"), division: ("I", "Transport, Postal and Warehousing"), phone: "", suburb: "Sydney", state: "NSW" },
-    Known { keywords: &["MCDONALD"], name: "McDonald's", website: "mcdonalds.com.au", abn: "43008496928", class: ("4512", "Takeaway Food Services"), division: ("H", "Accommodation and Food Services"), phone: "1300 307 400", suburb: "Sydney", state: "NSW" },
-    Known { keywords: &["NETFLIX"], name: "Netflix", website: "netflix.com", abn: "", class: ("5700", "Internet Publishing and Broadcasting"), division: ("J", "Information Media and Telecommunications"), phone: "", suburb: "", state: "" },
-    Known { keywords: &["TELSTRA"], name: "Telstra", website: "telstra.com.au", abn: "33051775556", class: ("5801", "Wired Telecommunications Network Operation"), division: ("J", "Information Media and Telecommunications"), phone: "13 22 00", suburb: "Melbourne", state: "VIC" },
-    Known { keywords: &["AGL"], name: "AGL Energy", website: "agl.com.au", abn: "74115061375", class: ("2630", "Electricity Distribution"), division: ("D", "Electricity, Gas, Water and Waste Services"), phone: "131 245", suburb: "North Sydney", state: "NSW" },
-    Known { keywords: &["BP "], name: "BP", website: "bp.com.au", abn: "53004085616", class: ("4000", "Fuel Retailing"), division: ("G", "Retail Trade"), phone: "1300 130 027", suburb: "Docklands", state: "VIC" },
-    Known { keywords: &["JB HI-FI", "JB HIFI"], name: "JB Hi-Fi", website: "jbhifi.com.au", abn: "37093114286", class: ("4221", "Electrical, Electronic and Gas Appliance Retailing"), division: ("G", "Retail Trade"), phone: "", suburb: "Southbank", state: "VIC" },
-    Known { keywords: &["BUNNINGS"], name: "Bunnings", website: "bunnings.com.au", abn: "26008672179", class: ("4231", "Hardware and Building Supplies Retailing"), division: ("G", "Retail Trade"), phone: "", suburb: "Hawthorn East", state: "VIC" },
-    Known { keywords: &["CHEMIST WAREHOUSE"], name: "Chemist Warehouse", website: "chemistwarehouse.com.au", abn: "", class: ("4271", "Pharmaceutical, Cosmetic and Toiletry Goods Retailing"), division: ("G", "Retail Trade"), phone: "1300 367 243", suburb: "", state: "" },
-    Known { keywords: &["SPORTSBET"], name: "Sportsbet", website: "sportsbet.com.au", abn: "87088326612", class: ("9209", "Other Gambling Activities"), division: ("R", "Arts and Recreation Services"), phone: "", suburb: "Melbourne", state: "VIC" },
-    Known { keywords: &["AFTERPAY"], name: "Afterpay", website: "afterpay.com", abn: "30169342947", class: ("6230", "Non-Depository Financing"), division: ("K", "Financial and Insurance Services"), phone: "", suburb: "Melbourne", state: "VIC" },
-    Known { keywords: &["OFFICEWORKS"], name: "Officeworks", website: "officeworks.com.au", abn: "36004763526", class: ("4244", "Newspaper and Book Retailing"), division: ("G", "Retail Trade"), phone: "1300 633 423", suburb: "Bentleigh East", state: "VIC" },
+    Known {
+        keywords: &["WOOLWORTHS", "WOOLIES"],
+        name: "Woolworths",
+        website: "woolworths.com.au",
+        abn: "88000014675",
+        class: ("4110", "Supermarket and Grocery Stores"),
+        division: ("G", "Retail Trade"),
+        phone: "1300 767 969",
+        suburb: "Bella Vista",
+        state: "NSW",
+    },
+    Known {
+        keywords: &["COLES"],
+        name: "Coles",
+        website: "coles.com.au",
+        abn: "45004189708",
+        class: ("4110", "Supermarket and Grocery Stores"),
+        division: ("G", "Retail Trade"),
+        phone: "1800 455 400",
+        suburb: "Hawthorn East",
+        state: "VIC",
+    },
+    Known {
+        keywords: &["ALDI"],
+        name: "ALDI",
+        website: "aldi.com.au",
+        abn: "90086210139",
+        class: ("4110", "Supermarket and Grocery Stores"),
+        division: ("G", "Retail Trade"),
+        phone: "13 25 34",
+        suburb: "Minchinbury",
+        state: "NSW",
+    },
+    Known {
+        keywords: &["UBER *EATS", "UBER EATS", "UBEREATS"],
+        name: "Uber Eats",
+        website: "ubereats.com",
+        abn: "81160325940",
+        class: ("4512", "Takeaway Food Services"),
+        division: ("H", "Accommodation and Food Services"),
+        phone: "",
+        suburb: "Sydney",
+        state: "NSW",
+    },
+    Known {
+        keywords: &["UBER"],
+        name: "Uber",
+        website: "uber.com",
+        abn: "81160325940",
+        class: ("4623", "Taxi and Other Road Transport"),
+        division: ("I", "Transport, Postal and Warehousing"),
+        phone: "",
+        suburb: "Sydney",
+        state: "NSW",
+    },
+    Known {
+        keywords: &["MCDONALD"],
+        name: "McDonald's",
+        website: "mcdonalds.com.au",
+        abn: "43008496928",
+        class: ("4512", "Takeaway Food Services"),
+        division: ("H", "Accommodation and Food Services"),
+        phone: "1300 307 400",
+        suburb: "Sydney",
+        state: "NSW",
+    },
+    Known {
+        keywords: &["NETFLIX"],
+        name: "Netflix",
+        website: "netflix.com",
+        abn: "",
+        class: ("5700", "Internet Publishing and Broadcasting"),
+        division: ("J", "Information Media and Telecommunications"),
+        phone: "",
+        suburb: "",
+        state: "",
+    },
+    Known {
+        keywords: &["TELSTRA"],
+        name: "Telstra",
+        website: "telstra.com.au",
+        abn: "33051775556",
+        class: ("5801", "Wired Telecommunications Network Operation"),
+        division: ("J", "Information Media and Telecommunications"),
+        phone: "13 22 00",
+        suburb: "Melbourne",
+        state: "VIC",
+    },
+    Known {
+        keywords: &["AGL"],
+        name: "AGL Energy",
+        website: "agl.com.au",
+        abn: "74115061375",
+        class: ("2630", "Electricity Distribution"),
+        division: ("D", "Electricity, Gas, Water and Waste Services"),
+        phone: "131 245",
+        suburb: "North Sydney",
+        state: "NSW",
+    },
+    Known {
+        keywords: &["BP "],
+        name: "BP",
+        website: "bp.com.au",
+        abn: "53004085616",
+        class: ("4000", "Fuel Retailing"),
+        division: ("G", "Retail Trade"),
+        phone: "1300 130 027",
+        suburb: "Docklands",
+        state: "VIC",
+    },
+    Known {
+        keywords: &["JB HI-FI", "JB HIFI"],
+        name: "JB Hi-Fi",
+        website: "jbhifi.com.au",
+        abn: "37093114286",
+        class: ("4221", "Electrical, Electronic and Gas Appliance Retailing"),
+        division: ("G", "Retail Trade"),
+        phone: "",
+        suburb: "Southbank",
+        state: "VIC",
+    },
+    Known {
+        keywords: &["BUNNINGS"],
+        name: "Bunnings",
+        website: "bunnings.com.au",
+        abn: "26008672179",
+        class: ("4231", "Hardware and Building Supplies Retailing"),
+        division: ("G", "Retail Trade"),
+        phone: "",
+        suburb: "Hawthorn East",
+        state: "VIC",
+    },
+    Known {
+        keywords: &["CHEMIST WAREHOUSE"],
+        name: "Chemist Warehouse",
+        website: "chemistwarehouse.com.au",
+        abn: "",
+        class: ("4271", "Pharmaceutical, Cosmetic and Toiletry Goods Retailing"),
+        division: ("G", "Retail Trade"),
+        phone: "1300 367 243",
+        suburb: "",
+        state: "",
+    },
+    Known {
+        keywords: &["SPORTSBET"],
+        name: "Sportsbet",
+        website: "sportsbet.com.au",
+        abn: "87088326612",
+        class: ("9209", "Other Gambling Activities"),
+        division: ("R", "Arts and Recreation Services"),
+        phone: "",
+        suburb: "Melbourne",
+        state: "VIC",
+    },
+    Known {
+        keywords: &["AFTERPAY"],
+        name: "Afterpay",
+        website: "afterpay.com",
+        abn: "30169342947",
+        class: ("6230", "Non-Depository Financing"),
+        division: ("K", "Financial and Insurance Services"),
+        phone: "",
+        suburb: "Melbourne",
+        state: "VIC",
+    },
+    Known {
+        keywords: &["OFFICEWORKS"],
+        name: "Officeworks",
+        website: "officeworks.com.au",
+        abn: "36004763526",
+        class: ("4244", "Newspaper and Book Retailing"),
+        division: ("G", "Retail Trade"),
+        phone: "1300 633 423",
+        suburb: "Bentleigh East",
+        state: "VIC",
+    },
 ];
 
 /// `GET /enrich` (enrich): a merchant guess for a transaction description; always 200 once `q`

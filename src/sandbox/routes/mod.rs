@@ -54,35 +54,19 @@ struct Op {
 }
 
 const fn server(id: &'static str) -> Op {
-    Op {
-        id,
-        alias: None,
-        access: Access::Server,
-    }
+    Op { id, alias: None, access: Access::Server }
 }
 
 const fn aliased(id: &'static str, alias: &'static str) -> Op {
-    Op {
-        id,
-        alias: Some(alias),
-        access: Access::Server,
-    }
+    Op { id, alias: Some(alias), access: Access::Server }
 }
 
 const fn public(id: &'static str) -> Op {
-    Op {
-        id,
-        alias: None,
-        access: Access::Public,
-    }
+    Op { id, alias: None, access: Access::Public }
 }
 
 const fn client(id: &'static str) -> Op {
-    Op {
-        id,
-        alias: None,
-        access: Access::Client,
-    }
+    Op { id, alias: None, access: Access::Client }
 }
 
 /// Marker put on a response to make the connection layer drop the connection instead.
@@ -135,13 +119,7 @@ async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Response
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let s = shared.clone();
     let r = move |op: Op, mr: MethodRouter<Arc<Shared>>| {
-        mr.route_layer(from_fn_with_state(
-            Guard {
-                shared: s.clone(),
-                op,
-            },
-            guard,
-        ))
+        mr.route_layer(from_fn_with_state(Guard { shared: s.clone(), op }, guard))
     };
     Router::new()
         // core: token, users, consents, auth links
@@ -154,10 +132,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .merge(r(server("deleteUser"), delete(users::delete_user))),
         )
         .route("/users/{userId}/consents", r(server("getConsents"), get(users::get_consents)))
-        .route(
-            "/users/{userId}/consents/{consentId}",
-            r(server("deleteConsent"), delete(users::delete_consent)),
-        )
+        .route("/users/{userId}/consents/{consentId}", r(server("deleteConsent"), delete(users::delete_consent)))
         .route(
             "/users/{userId}/auth_link",
             r(server("postAuthLink"), post(users::post_auth_link))
@@ -167,10 +142,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         // events
         .route("/events", r(server("getEvents"), get(events::get_events)))
         .route("/events/types", r(server("listEventTypes"), get(events::list_event_types)))
-        .route(
-            "/events/types/{id}",
-            r(server("getEventTypeById"), get(events::get_event_type)),
-        )
+        .route("/events/types/{id}", r(server("getEventTypeById"), get(events::get_event_type)))
         .route("/events/{id}", r(server("getTypeById"), get(events::get_event)))
         // jobs
         .route("/users/{userId}/jobs", r(server("getUserJobs"), get(jobs::get_user_jobs)))
@@ -178,26 +150,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/jobs/{jobId}/mfa", r(client("postJobMfa"), post(jobs::post_job_mfa)))
         // data
         .route("/users/{userId}/accounts", r(server("getAccounts"), get(accounts::get_accounts)))
-        .route(
-            "/users/{userId}/accounts/{accountId}",
-            r(server("getAccount"), get(accounts::get_account)),
-        )
-        .route(
-            "/users/{userId}/transactions",
-            r(server("getTransactions"), get(accounts::get_transactions)),
-        )
+        .route("/users/{userId}/accounts/{accountId}", r(server("getAccount"), get(accounts::get_account)))
+        .route("/users/{userId}/transactions", r(server("getTransactions"), get(accounts::get_transactions)))
         .route(
             "/users/{userId}/transactions/{transactionId}",
             r(server("getTransaction"), get(accounts::get_transaction)),
         )
-        .route(
-            "/users/{userId}/connections",
-            r(server("getConnections"), get(connections::get_connections)),
-        )
-        .route(
-            "/users/{userId}/connections/refresh",
-            r(server("refreshConnections"), post(connections::refresh_all)),
-        )
+        .route("/users/{userId}/connections", r(server("getConnections"), get(connections::get_connections)))
+        .route("/users/{userId}/connections/refresh", r(server("refreshConnections"), post(connections::refresh_all)))
         .route(
             "/users/{userId}/connections/{connectionId}",
             r(server("getConnection"), get(connections::get_connection))
@@ -211,15 +171,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/users/{userId}/connections/{connectionId}/purge",
             r(server("purgeConnectionData"), post(connections::purge)),
         )
-        .route(
-            "/users/{userId}/statements",
-            r(server("createStatement"), post(statements::create_statement)),
-        )
+        .route("/users/{userId}/statements", r(server("createStatement"), post(statements::create_statement)))
         .route("/connectors", r(server("getConnectors"), get(connectors::get_connectors)))
-        .route(
-            "/connectors/{connectorId}/{method}",
-            r(server("getConnector"), get(connectors::get_connector)),
-        )
+        .route("/connectors/{connectorId}/{method}", r(server("getConnector"), get(connectors::get_connector)))
         // insights
         .route(
             "/users/{userId}/affordability",
@@ -232,29 +186,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/users/{userId}/affordability/{snapshotId}/transactions",
-            r(
-                server("getAffordabilitySnapshotTransactions"),
-                get(insights::get_affordability_transactions),
-            ),
+            r(server("getAffordabilitySnapshotTransactions"), get(insights::get_affordability_transactions)),
         )
         .route("/users/{userId}/expenses", r(server("postExpenses"), post(insights::post_expenses)))
-        .route(
-            "/users/{userId}/expenses/{snapshotId}",
-            r(server("getExpenses"), get(insights::get_expenses)),
-        )
+        .route("/users/{userId}/expenses/{snapshotId}", r(server("getExpenses"), get(insights::get_expenses)))
         .route("/users/{userId}/income", r(server("postIncome"), post(insights::post_income)))
-        .route(
-            "/users/{userId}/income/{snapshotId}",
-            r(server("getIncome"), get(insights::get_income)),
-        )
-        .route(
-            "/users/{userId}/identities",
-            r(server("getUserIdentities"), get(misc::get_identities)),
-        )
-        .route(
-            "/users/{userId}/identities/{identityId}",
-            r(server("getUserIdentity"), get(misc::get_identity)),
-        )
+        .route("/users/{userId}/income/{snapshotId}", r(server("getIncome"), get(insights::get_income)))
+        .route("/users/{userId}/identities", r(server("getUserIdentities"), get(misc::get_identities)))
+        .route("/users/{userId}/identities/{identityId}", r(server("getUserIdentity"), get(misc::get_identity)))
         .route("/enrich", r(aliased("enrich", "Enrich"), get(misc::enrich)))
         // reports
         .route(
@@ -263,10 +202,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .merge(r(aliased("listAllReports", "listallreports"), get(reports::list_reports))),
         )
         .route("/reports/types", r(server("listReportTypes"), get(reports::list_report_types)))
-        .route(
-            "/reports/types/{reportTypeId}",
-            r(server("retrieveSpecificReportType"), get(reports::get_report_type)),
-        )
+        .route("/reports/types/{reportTypeId}", r(server("retrieveSpecificReportType"), get(reports::get_report_type)))
         .route(
             "/reports/{id}",
             r(server("retrieveReport"), get(reports::get_report))
@@ -288,23 +224,14 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 .merge(r(server("updateWebhook"), post(webhooks::update_webhook)))
                 .merge(r(server("deleteWebhook"), delete(webhooks::delete_webhook))),
         )
-        .route(
-            "/notifications/webhooks/{webhookId}/messages",
-            r(server("listMessages"), get(webhooks::list_messages)),
-        )
+        .route("/notifications/webhooks/{webhookId}/messages", r(server("listMessages"), get(webhooks::list_messages)))
         .route(
             "/notifications/webhooks/{webhookId}/messages/{messageId}",
             r(server("getWebhookMessage"), get(webhooks::get_message)),
         )
-        .route(
-            "/notifications/messages/test",
-            r(server("testMessage"), post(webhooks::test_message)),
-        )
+        .route("/notifications/messages/test", r(server("testMessage"), post(webhooks::test_message)))
         // consent pages (not Basiq API operations)
-        .route(
-            "/consent/home",
-            r(public("consentPage"), get(consent::page).post(consent::submit)),
-        )
+        .route("/consent/home", r(public("consentPage"), get(consent::page).post(consent::submit)))
         .route("/consent/done", r(public("consentDone"), get(consent::done)))
         .route("/connect/{linkId}", r(public("authLinkPage"), get(consent::auth_link_page)))
         .fallback(route_not_found)

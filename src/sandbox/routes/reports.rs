@@ -17,8 +17,13 @@ use crate::sandbox::jobs::{Job, JobKind, Step, StepPlan, job_reference};
 use crate::sandbox::state::{Inner, Report, Shared, User};
 use crate::sandbox::util::{self, DAY};
 
+/// A report type's filter: name, JSON type, required.
+type FilterDef = (&'static str, &'static str, bool);
+/// A report type: id, name, description, filters.
+type ReportTypeDef = (&'static str, &'static str, &'static str, &'static [FilterDef]);
+
 /// Report types: id, name, description, filters (name, type, required).
-const REPORT_TYPES: &[(&str, &str, &str, &[(&str, &str, bool)])] = &[
+const REPORT_TYPES: &[ReportTypeDef] = &[
     (
         "CON_AFFOR_01",
         "Consumer affordability",
@@ -36,7 +41,12 @@ const REPORT_TYPES: &[(&str, &str, &str, &[(&str, &str, bool)])] = &[
         "STATEMENT_01",
         "Account statement",
         "Details and transactions of a single account over a period.",
-        &[("fromDate", "string", true), ("toDate", "string", false), ("account", "string", true), ("user", "string", true)],
+        &[
+            ("fromDate", "string", true),
+            ("toDate", "string", false),
+            ("account", "string", true),
+            ("user", "string", true),
+        ],
     ),
     (
         "BUS_AFFOR_01",
@@ -53,7 +63,7 @@ const REPORT_TYPES: &[(&str, &str, &str, &[(&str, &str, bool)])] = &[
     ),
 ];
 
-fn report_type_json(t: &(&str, &str, &str, &[(&str, &str, bool)])) -> Value {
+fn report_type_json(t: &ReportTypeDef) -> Value {
     json!({
         "type": "reportType",
         "id": t.0,
@@ -80,18 +90,63 @@ fn sub_code(t: &Txn) -> &str {
 }
 
 const GROUPS: &[GroupDef] = &[
-    GroupDef { id: "INC-001", title: "Salary and wages", section: "income", matches: |t| t.amount > 0 && t.class == "direct-credit" },
-    GroupDef { id: "INC-002", title: "Other credits", section: "income", matches: |t| t.amount > 0 && t.class != "direct-credit" },
-    GroupDef { id: "EXP-001", title: "Groceries", section: "expenses", matches: |t| t.amount < 0 && sub_code(t) == "4110" },
-    GroupDef { id: "EXP-002", title: "Dining and takeaway", section: "expenses", matches: |t| t.amount < 0 && sub_code(t).starts_with("45") },
-    GroupDef { id: "EXP-003", title: "Transport and fuel", section: "expenses", matches: |t| t.amount < 0 && (sub_code(t).starts_with("46") || sub_code(t) == "4000") },
-    GroupDef { id: "EXP-004", title: "Utilities and telecommunications", section: "expenses", matches: |t| t.amount < 0 && (sub_code(t).starts_with("26") || sub_code(t).starts_with("58")) },
+    GroupDef {
+        id: "INC-001",
+        title: "Salary and wages",
+        section: "income",
+        matches: |t| t.amount > 0 && t.class == "direct-credit",
+    },
+    GroupDef {
+        id: "INC-002",
+        title: "Other credits",
+        section: "income",
+        matches: |t| t.amount > 0 && t.class != "direct-credit",
+    },
+    GroupDef {
+        id: "EXP-001",
+        title: "Groceries",
+        section: "expenses",
+        matches: |t| t.amount < 0 && sub_code(t) == "4110",
+    },
+    GroupDef {
+        id: "EXP-002",
+        title: "Dining and takeaway",
+        section: "expenses",
+        matches: |t| t.amount < 0 && sub_code(t).starts_with("45"),
+    },
+    GroupDef {
+        id: "EXP-003",
+        title: "Transport and fuel",
+        section: "expenses",
+        matches: |t| t.amount < 0 && (sub_code(t).starts_with("46") || sub_code(t) == "4000"),
+    },
+    GroupDef {
+        id: "EXP-004",
+        title: "Utilities and telecommunications",
+        section: "expenses",
+        matches: |t| t.amount < 0 && (sub_code(t).starts_with("26") || sub_code(t).starts_with("58")),
+    },
     GroupDef { id: "EXP-005", title: "Gambling", section: "risk", matches: |t| t.amount < 0 && sub_code(t) == "9209" },
     GroupDef { id: "EXP-006", title: "Cash withdrawals", section: "risk", matches: |t| t.class == "cash-withdrawal" },
-    GroupDef { id: "EXP-007", title: "Buy now pay later", section: "liabilities", matches: |t| t.amount < 0 && sub_code(t) == "6230" },
+    GroupDef {
+        id: "EXP-007",
+        title: "Buy now pay later",
+        section: "liabilities",
+        matches: |t| t.amount < 0 && sub_code(t) == "6230",
+    },
     GroupDef { id: "EXP-008", title: "Bank fees", section: "expenses", matches: |t| t.class == "bank-fee" },
-    GroupDef { id: "LIA-001", title: "Loan repayments", section: "liabilities", matches: |t| t.class == "loan-repayment" || (t.amount < 0 && t.description.contains("LOAN")) },
-    GroupDef { id: "EXP-009", title: "Crypto currency", section: "risk", matches: |t| t.amount < 0 && sub_code(t) == "6240" },
+    GroupDef {
+        id: "LIA-001",
+        title: "Loan repayments",
+        section: "liabilities",
+        matches: |t| t.class == "loan-repayment" || (t.amount < 0 && t.description.contains("LOAN")),
+    },
+    GroupDef {
+        id: "EXP-009",
+        title: "Crypto currency",
+        section: "risk",
+        matches: |t| t.amount < 0 && sub_code(t) == "6240",
+    },
 ];
 
 fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit: i64) -> Value {
@@ -101,7 +156,8 @@ fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit:
     let months = analysis::months(from, to);
     let credit: i64 = items.iter().filter(|t| t.amount > 0).map(|t| t.amount).sum();
     let debit: i64 = items.iter().filter(|t| t.amount < 0).map(|t| t.amount).sum();
-    let pct = |part: i64, whole: i64| if whole == 0 { 0.0 } else { (part as f64 / whole as f64 * 10_000.0).round() / 100.0 };
+    let pct =
+        |part: i64, whole: i64| if whole == 0 { 0.0 } else { (part as f64 / whole as f64 * 10_000.0).round() / 100.0 };
     let first = items.last().map_or(from, |t| posted(t));
     let last = items.first().map_or(to, |t| posted(t));
     let mut gaps: Vec<i64> = items.windows(2).map(|w| (posted(w[0]) - posted(w[1])) / DAY).collect();
@@ -229,20 +285,74 @@ fn affordability_data(
     let spend_ratio = if credit == 0 { 0.0 } else { ((-debit) as f64 / credit as f64 * 10_000.0).round() / 100.0 };
     let metrics_sel = selection(filters, "includeMetrics");
     let all_metrics = vec![
-        metric("ME001", "Total credits", "Sum of money received in the period.", "income", json!(util::money(credit)), "money"),
-        metric("ME002", "Total debits", "Sum of money spent in the period.", "expenses", json!(util::money(debit)), "money"),
-        metric("ME003", "Average monthly regular income", "Regular income per month.", "income", json!(util::money(regular_total / months)), "money"),
-        metric("ME004", "Gambling transactions", "Number of gambling transactions.", "risk", json!(gambling.len()), "integer"),
-        metric("ME005", "Has gambling", "Whether any gambling was seen.", "risk", json!(!gambling.is_empty()), "boolean"),
+        metric(
+            "ME001",
+            "Total credits",
+            "Sum of money received in the period.",
+            "income",
+            json!(util::money(credit)),
+            "money",
+        ),
+        metric(
+            "ME002",
+            "Total debits",
+            "Sum of money spent in the period.",
+            "expenses",
+            json!(util::money(debit)),
+            "money",
+        ),
+        metric(
+            "ME003",
+            "Average monthly regular income",
+            "Regular income per month.",
+            "income",
+            json!(util::money(regular_total / months)),
+            "money",
+        ),
+        metric(
+            "ME004",
+            "Gambling transactions",
+            "Number of gambling transactions.",
+            "risk",
+            json!(gambling.len()),
+            "integer",
+        ),
+        metric(
+            "ME005",
+            "Has gambling",
+            "Whether any gambling was seen.",
+            "risk",
+            json!(!gambling.is_empty()),
+            "boolean",
+        ),
         metric("ME006", "Cash withdrawals", "Total cash withdrawn.", "risk", json!(util::money(cash)), "money"),
-        metric("ME007", "Buy now pay later repayments", "Total paid to buy-now-pay-later providers.", "liabilities", json!(util::money(bnpl)), "money"),
-        metric("ME008", "Days with a negative balance", "Days on which an account was overdrawn.", "risk", json!(negative_days.len()), "integer"),
-        metric("ME009", "Spend to income ratio", "Debits as a percentage of credits.", "expenses", json!(spend_ratio), "percent"),
+        metric(
+            "ME007",
+            "Buy now pay later repayments",
+            "Total paid to buy-now-pay-later providers.",
+            "liabilities",
+            json!(util::money(bnpl)),
+            "money",
+        ),
+        metric(
+            "ME008",
+            "Days with a negative balance",
+            "Days on which an account was overdrawn.",
+            "risk",
+            json!(negative_days.len()),
+            "integer",
+        ),
+        metric(
+            "ME009",
+            "Spend to income ratio",
+            "Debits as a percentage of credits.",
+            "expenses",
+            json!(spend_ratio),
+            "percent",
+        ),
     ];
-    let metrics: Vec<Value> = all_metrics
-        .into_iter()
-        .filter(|m| wanted(&metrics_sel, m["id"].as_str().unwrap_or("")))
-        .collect();
+    let metrics: Vec<Value> =
+        all_metrics.into_iter().filter(|m| wanted(&metrics_sel, m["id"].as_str().unwrap_or(""))).collect();
     let groups_sel = selection(filters, "includeGroups");
     let groups: Vec<Value> = GROUPS
         .iter()
@@ -281,7 +391,9 @@ fn affordability_data(
         .collect();
     let accounts_json: Vec<Value> = users
         .iter()
-        .flat_map(|u| u.accounts.iter().filter(|a| accounts.contains(&a.id)).map(move |a| report_account_json(a, &u.id, base)))
+        .flat_map(|u| {
+            u.accounts.iter().filter(|a| accounts.contains(&a.id)).map(move |a| report_account_json(a, &u.id, base))
+        })
         .collect();
     json!({ "metrics": metrics, "groups": groups, "accounts": accounts_json })
 }
@@ -289,7 +401,7 @@ fn affordability_data(
 fn statement_data(inner: &Inner, user: &User, acc: &Account, base: &str) -> Value {
     let _ = inner;
     let inst = crate::sandbox::data::institution(&acc.institution);
-    let profile = user.connections.iter().find(|c| *c.id == *acc.connection).and_then(|c| c.profile.clone());
+    let profile = user.connections.iter().find(|c| *c.id == *acc.connection).and_then(|c| c.profile);
     let identity = profile.map_or(Value::Null, |p| {
         json!({
             "customerType": if p.business.is_some() { "organisation" } else { "person" },
@@ -352,9 +464,10 @@ fn filter_list(filters: &[(String, Value)], name: &str) -> Vec<String> {
 fn date_filter(filters: &[(String, Value)], name: &str) -> ApiResult<Option<i64>> {
     match filter_str(filters, name) {
         None => Ok(None),
-        Some(s) => util::parse_date(&s)
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid_param("filters", format!("{name} must be a YYYY-MM-DD date.")).pointer(&format!("filters/{name}"))),
+        Some(s) => util::parse_date(&s).map(Some).ok_or_else(|| {
+            ApiError::invalid_param("filters", format!("{name} must be a YYYY-MM-DD date."))
+                .pointer(&format!("filters/{name}"))
+        }),
     }
 }
 
@@ -366,10 +479,10 @@ pub(crate) async fn create_report(State(s): State<Arc<Shared>>, body: Body) -> A
         .get("reportType")
         .and_then(Value::as_str)
         .ok_or_else(|| ApiError::missing_param("reportType", "reportType is required.").pointer("reportType"))?;
-    let rtype = REPORT_TYPES
-        .iter()
-        .find(|t| t.0 == report_type)
-        .ok_or_else(|| ApiError::invalid_param("reportType", format!("Report type {report_type} is not supported.")).pointer("reportType"))?;
+    let rtype = REPORT_TYPES.iter().find(|t| t.0 == report_type).ok_or_else(|| {
+        ApiError::invalid_param("reportType", format!("Report type {report_type} is not supported."))
+            .pointer("reportType")
+    })?;
     let title = v
         .get("title")
         .and_then(Value::as_str)
@@ -418,8 +531,11 @@ pub(crate) async fn create_report(State(s): State<Arc<Shared>>, body: Body) -> A
     let all_accounts: Vec<String> = users.iter().flat_map(|u| u.accounts.iter().map(|a| a.id.clone())).collect();
     let accounts: Vec<String> = if account_ids.is_empty() { all_accounts.clone() } else { account_ids };
     if let Some(bad) = accounts.iter().find(|a| !all_accounts.contains(a)) {
-        return Err(ApiError::invalid_param("filters", format!("Account {bad} does not belong to the report's users."))
-            .pointer("filters/accounts"));
+        return Err(ApiError::invalid_param(
+            "filters",
+            format!("Account {bad} does not belong to the report's users."),
+        )
+        .pointer("filters/accounts"));
     }
     let base = &s.cfg.base_url;
     let data = if statement {
@@ -490,11 +606,7 @@ fn report_json(r: &Report, base: &str, with_data: bool) -> Value {
 
 fn ready<'a>(s: &Shared, inner: &'a Inner, id: &str) -> ApiResult<&'a Report> {
     let now = s.cfg.clock.now();
-    inner
-        .reports
-        .iter()
-        .find(|r| r.id == id && r.ready_at <= now)
-        .ok_or_else(report_not_found)
+    inner.reports.iter().find(|r| r.id == id && r.ready_at <= now).ok_or_else(report_not_found)
 }
 
 /// `GET /reports` (listAllReports), newest first; reports appear once their job finished.
@@ -535,13 +647,18 @@ pub(crate) async fn delete_report(State(s): State<Arc<Shared>>, Path(id): Path<S
 }
 
 /// `GET /reports/{reportId}/transactions` (retrieveReportTransactions), paged like getTransactions.
-pub(crate) async fn get_report_transactions(State(s): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> ApiResult {
+pub(crate) async fn get_report_transactions(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    uri: Uri,
+) -> ApiResult {
     let q = query(&uri);
     let (cursor, f) = paging_params(&q, TXN_FIELDS)?;
     let base = &s.cfg.base_url;
     let inner = s.read();
     let r = ready(&s, &inner, &id)?;
-    let in_scope = |t: &Txn| !t.pending && r.accounts.iter().any(|a| **a == *t.account) && (r.from..=r.to).contains(&posted(t));
+    let in_scope =
+        |t: &Txn| !t.pending && r.accounts.iter().any(|a| **a == *t.account) && (r.from..=r.to).contains(&posted(t));
     let users: Vec<&User> = r.users.iter().filter_map(|u| inner.users.get(u)).collect();
     let (items, owners, next): (Vec<&Txn>, Vec<&str>, Option<usize>) = if let [u] = users.as_slice() {
         let (idx, next) = page(&u.txns, cursor.pos, cursor.limit, &f, in_scope);
@@ -549,10 +666,8 @@ pub(crate) async fn get_report_transactions(State(s): State<Arc<Shared>>, Path(i
         let owners = vec![u.id.as_str(); items.len()];
         (items, owners, next)
     } else {
-        let mut all: Vec<(&Txn, &str)> = users
-            .iter()
-            .flat_map(|u| u.txns.iter().map(move |t| (t, u.id.as_str())))
-            .collect();
+        let mut all: Vec<(&Txn, &str)> =
+            users.iter().flat_map(|u| u.txns.iter().map(move |t| (t, u.id.as_str()))).collect();
         all.sort_by(|a, b| b.0.when().cmp(&a.0.when()).then_with(|| a.0.id.cmp(&b.0.id)));
         let refs: Vec<&Txn> = all.iter().map(|(t, _)| *t).collect();
         let (idx, next) = page(&refs, cursor.pos, cursor.limit, &f, in_scope);

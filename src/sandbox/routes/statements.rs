@@ -73,12 +73,7 @@ pub(crate) fn parse_multipart(body: &[u8], boundary: &str) -> Option<Vec<Part>> 
                 content_type = Some(v.trim().to_owned());
             }
         }
-        parts.push(Part {
-            name: name?,
-            filename,
-            content_type,
-            data: body[data_start..data_end].to_vec(),
-        });
+        parts.push(Part { name: name?, filename, content_type, data: body[data_start..data_end].to_vec() });
         pos = data_end + next_delim.len();
     }
 }
@@ -131,10 +126,7 @@ pub(crate) async fn create_statement(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult {
-    let ctype = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let boundary = ctype
         .split(';')
         .map(str::trim)
@@ -155,17 +147,15 @@ pub(crate) async fn create_statement(
         .iter()
         .find(|p| p.name == "statement")
         .ok_or_else(|| ApiError::missing_param("statement", "Statement file not supplied"))?;
-    let inst = data::institution(&institution_id)
-        .filter(|i| i.statements)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "institution-not-supported",
-                "Institution not supported",
-                format!("Institution {institution_id} is not supported on this endpoint"),
-            )
-            .param("institutionId")
-        })?;
+    let inst = data::institution(&institution_id).filter(|i| i.statements).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "institution-not-supported",
+            "Institution not supported",
+            format!("Institution {institution_id} is not supported on this endpoint"),
+        )
+        .param("institutionId")
+    })?;
     let name = file.filename.clone().unwrap_or_default().to_ascii_lowercase();
     let is_csv = name.ends_with(".csv") || file.content_type.as_deref().is_some_and(|c| c.contains("csv"));
     let is_pdf = name.ends_with(".pdf") || file.data.starts_with(b"%PDF");

@@ -93,9 +93,7 @@ fn str_field(obj: &Map<String, Value>, key: &str) -> ApiResult<Option<String>> {
 
 /// Validate and apply body fields onto a user.
 fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> {
-    let obj = body
-        .as_object()
-        .ok_or_else(|| ApiError::invalid_content("Posted user is not in valid format."))?;
+    let obj = body.as_object().ok_or_else(|| ApiError::invalid_content("Posted user is not in valid format."))?;
     let email = str_field(obj, "email")?.filter(|s| !s.is_empty());
     let mobile = str_field(obj, "mobile")?.filter(|s| !s.is_empty());
     if creating && email.is_none() && mobile.is_none() {
@@ -107,15 +105,11 @@ fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> 
         )
         .pointer("email"));
     }
-    if let Some(e) = &email {
-        if !valid_email(e) {
-            return Err(ApiError::invalid_param("email", "Provided email is in bad format.").pointer("email"));
-        }
+    if email.as_deref().is_some_and(|e| !valid_email(e)) {
+        return Err(ApiError::invalid_param("email", "Provided email is in bad format.").pointer("email"));
     }
-    if let Some(m) = &mobile {
-        if !valid_mobile(m) {
-            return Err(ApiError::invalid_param("mobile", "Provided mobile is in bad format.").pointer("mobile"));
-        }
+    if mobile.as_deref().is_some_and(|m| !valid_mobile(m)) {
+        return Err(ApiError::invalid_param("mobile", "Provided mobile is in bad format.").pointer("mobile"));
     }
     let business_name = str_field(obj, "businessName")?;
     let business_id_no = str_field(obj, "businessIdNo")?;
@@ -131,13 +125,13 @@ fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> 
         )
         .pointer("businessName"));
     }
-    if let Some(t) = &id_type {
-        if t != "ABN" && t != "ACN" {
-            return Err(ApiError::invalid_param(
-                "businessIdNoType",
-                "Business id number type must be ABN or ACN.",
-            )
-            .pointer("businessIdNoType"));
+    if let Some(t) = &id_type
+        && t != "ABN"
+        && t != "ACN"
+    {
+        {
+            return Err(ApiError::invalid_param("businessIdNoType", "Business id number type must be ABN or ACN.")
+                .pointer("businessIdNoType"));
         }
     }
     let address = match obj.get("businessAddress") {
@@ -152,10 +146,8 @@ fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> 
         None | Some(Value::Null) => None,
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => {
-            return Err(
-                ApiError::invalid_param("verificationStatus", "Verification status must be a boolean.")
-                    .pointer("verificationStatus"),
-            );
+            return Err(ApiError::invalid_param("verificationStatus", "Verification status must be a boolean.")
+                .pointer("verificationStatus"));
         }
     };
     let set = |slot: &mut Option<String>, v: Option<String>| {
@@ -230,14 +222,7 @@ pub(crate) async fn delete_user(State(s): State<Arc<Shared>>, Path(user_id): Pat
     inner.jobs.retain(|_, j| j.user_id != user_id);
     inner.snapshots.retain(|snap| snap.user_id != user_id);
     let data = json!({ "type": "user", "id": user.id });
-    inner.record_event(
-        &s.cfg,
-        "user",
-        "deleted",
-        &user_id,
-        format!("{}/users/{user_id}", s.cfg.base_url),
-        data,
-    );
+    inner.record_event(&s.cfg, "user", "deleted", &user_id, format!("{}/users/{user_id}", s.cfg.base_url), data);
     no_content()
 }
 
@@ -353,33 +338,20 @@ fn auth_link_json(link: &AuthLink, user_id: &str, base: &str) -> Value {
 /// `POST /users/{userId}/auth_link` (postAuthLink): replaces any previous link.
 pub(crate) async fn post_auth_link(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, body: Body) -> ApiResult {
     let body = read_body(body, 64 * 1024).await?;
-    let v = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        parse_json(&body, "Posted auth link")?
-    };
-    let obj = v
-        .as_object()
-        .ok_or_else(|| ApiError::invalid_content("Posted auth link is not in valid format."))?;
+    let v = if body.iter().all(u8::is_ascii_whitespace) { json!({}) } else { parse_json(&body, "Posted auth link")? };
+    let obj = v.as_object().ok_or_else(|| ApiError::invalid_content("Posted auth link is not in valid format."))?;
     let body_mobile = str_field(obj, "mobile")?.filter(|m| !m.is_empty());
-    if let Some(m) = &body_mobile {
-        if !valid_mobile(m) {
-            return Err(ApiError::invalid_param("mobile", "Provided mobile is in bad format.").pointer("mobile"));
-        }
+    if body_mobile.as_deref().is_some_and(|m| !valid_mobile(m)) {
+        return Err(ApiError::invalid_param("mobile", "Provided mobile is in bad format.").pointer("mobile"));
     }
     let now = s.cfg.clock.now_wall();
     let mut inner = s.write();
     let id = inner.new_id().replace('-', "")[..12].to_owned();
     let user = inner.user_mut(&user_id)?;
-    let mobile = body_mobile
-        .or_else(|| user.mobile.clone())
-        .ok_or_else(|| ApiError::missing_param("mobile", "Mobile is required to create an auth link.").pointer("mobile"))?;
-    let link = AuthLink {
-        id,
-        mobile,
-        expires: now + 7 * DAY,
-        state: LinkState::Active,
-    };
+    let mobile = body_mobile.or_else(|| user.mobile.clone()).ok_or_else(|| {
+        ApiError::missing_param("mobile", "Mobile is required to create an auth link.").pointer("mobile")
+    })?;
+    let link = AuthLink { id, mobile, expires: now + 7 * DAY, state: LinkState::Active };
     let out = auth_link_json(&link, &user_id, &s.cfg.base_url);
     user.auth_link = Some(link);
     Ok(json(StatusCode::CREATED, out))
@@ -389,10 +361,7 @@ pub(crate) async fn post_auth_link(State(s): State<Arc<Shared>>, Path(user_id): 
 pub(crate) async fn get_auth_link(State(s): State<Arc<Shared>>, Path(user_id): Path<String>) -> ApiResult {
     let inner = s.read();
     let user = inner.user(&user_id)?;
-    let link = user
-        .auth_link
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("The user has no auth link."))?;
+    let link = user.auth_link.as_ref().ok_or_else(|| ApiError::not_found("The user has no auth link."))?;
     if link.state == LinkState::Gone || link.expires <= s.cfg.clock.now_wall() {
         return Err(ApiError::new(
             StatusCode::GONE,

@@ -72,9 +72,7 @@ struct WebhookInput {
 
 fn parse_input(body: &[u8]) -> ApiResult<WebhookInput> {
     let v = parse_json(body, "Posted webhook")?;
-    let obj = v
-        .as_object()
-        .ok_or_else(|| ApiError::invalid_content("Posted webhook is not in valid format."))?;
+    let obj = v.as_object().ok_or_else(|| ApiError::invalid_content("Posted webhook is not in valid format."))?;
     let text = |k: &str| -> ApiResult<Option<String>> {
         match obj.get(k) {
             None | Some(Value::Null) => Ok(None),
@@ -85,7 +83,8 @@ fn parse_input(body: &[u8]) -> ApiResult<WebhookInput> {
     let url = text("url")?
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| ApiError::invalid_content("The url field is required.").pointer("url"))?;
-    let parsed = url::Url::parse(url.trim()).map_err(|_| ApiError::invalid_content("The url is not a valid URL.").pointer("url"))?;
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|_| ApiError::invalid_content("The url is not a valid URL.").pointer("url"))?;
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Err(ApiError::invalid_content("The url must use http or https.").pointer("url"));
     }
@@ -95,15 +94,19 @@ fn parse_input(body: &[u8]) -> ApiResult<WebhookInput> {
         Some(Value::Array(items)) => items
             .iter()
             .map(|i| {
-                i.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| ApiError::invalid_content("subscribedEvents must hold strings.").pointer("subscribedEvents"))
+                i.as_str().map(str::to_owned).ok_or_else(|| {
+                    ApiError::invalid_content("subscribedEvents must hold strings.").pointer("subscribedEvents")
+                })
             })
             .collect::<ApiResult<Vec<_>>>()?,
-        Some(_) => return Err(ApiError::invalid_content("subscribedEvents must be a list.").pointer("subscribedEvents")),
+        Some(_) => {
+            return Err(ApiError::invalid_content("subscribedEvents must be a list.").pointer("subscribedEvents"));
+        }
     };
     if let Some(bad) = events.iter().find(|e| !EVENT_TYPES.iter().any(|(id, _)| id == e)) {
-        return Err(ApiError::invalid_content(format!("Event type {bad} is not supported.")).pointer("subscribedEvents"));
+        return Err(
+            ApiError::invalid_content(format!("Event type {bad} is not supported.")).pointer("subscribedEvents")
+        );
     }
     let mut uniq: Vec<String> = Vec::new();
     for e in events {
@@ -219,7 +222,8 @@ pub(crate) async fn delete_webhook(State(s): State<Arc<Shared>>, Path(id): Path<
 pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> ApiResult {
     let q = query(&uri);
     let limit = parse_limit(util::field(&q, "limit"))?;
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), MESSAGE_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), MESSAGE_FIELDS)
+        .map_err(|_| ApiError::bad_filter())?;
     let mut inner = s.write();
     inner.settle_all(&s.cfg);
     if !inner.webhooks.iter().any(|w| w.id == id) {
@@ -284,12 +288,8 @@ pub(crate) async fn test_message(State(s): State<Arc<Shared>>, body: Body) -> Ap
         return Err(ApiError::invalid_content(format!("Event type {type_id} is not supported.")).pointer("eventTypeId"));
     }
     let mut inner = s.write();
-    let targets: Vec<String> = inner
-        .webhooks
-        .iter()
-        .filter(|w| w.events.contains(&type_id))
-        .map(|w| w.id.clone())
-        .collect();
+    let targets: Vec<String> =
+        inner.webhooks.iter().filter(|w| w.events.contains(&type_id)).map(|w| w.id.clone()).collect();
     if targets.is_empty() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
