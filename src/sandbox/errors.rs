@@ -32,14 +32,7 @@ pub(crate) type ApiResult<T = Response> = Result<T, ApiError>;
 impl ApiError {
     /// A new error with explicit status, code, title and detail.
     pub(crate) fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            title,
-            detail: detail.into(),
-            source: None,
-            retry_after: None,
-        }
+        ApiError { status, code, title, detail: detail.into(), source: None, retry_after: None }
     }
 
     /// Point the error at a parameter.

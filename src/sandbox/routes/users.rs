@@ -129,10 +129,8 @@ fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> 
         && t != "ABN"
         && t != "ACN"
     {
-        {
-            return Err(ApiError::invalid_param("businessIdNoType", "Business id number type must be ABN or ACN.")
-                .pointer("businessIdNoType"));
-        }
+        return Err(ApiError::invalid_param("businessIdNoType", "Business id number type must be ABN or ACN.")
+            .pointer("businessIdNoType"));
     }
     let address = match obj.get("businessAddress") {
         None | Some(Value::Null) => None,
