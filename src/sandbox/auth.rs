@@ -1,7 +1,6 @@
 //! Access tokens: `POST /token` and bearer checks on every other route.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -63,7 +62,6 @@ pub(crate) fn issue(shared: &Shared, scope: Scope, user_id: Option<String>) -> S
 
 /// `POST /token` (postToken).
 pub(crate) async fn post_token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> ApiResult {
-    shared.token_requests.fetch_add(1, Ordering::SeqCst);
     let auth = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::invalid_param("Authorization", "Authorization header parameter is required"))?

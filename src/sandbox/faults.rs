@@ -31,7 +31,9 @@ pub struct Fault {
 }
 
 impl Fault {
-    /// A fault hitting the next `times` requests to `operation_id` (`"*"` matches any operation).
+    /// A fault hitting the next `times` requests to `operation_id` (`"*"` matches any operation;
+    /// `times == 0` arms nothing). Ids are our camelCase operationIds; Basiq's original ids are
+    /// accepted where ours differ (`createreport`, `listallreports`, `Enrich`).
     pub fn new(operation_id: &str, kind: FaultKind, times: u32) -> Self {
         Fault { operation: operation_id.to_owned(), kind, remaining: Some(times) }
     }

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::Uri;
+use axum::response::IntoResponse;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{ok, query, self_url};
@@ -82,35 +84,87 @@ pub(crate) fn account_json(a: &Account, user_id: &str, base: &str) -> Value {
     out
 }
 
-/// The transaction object.
-pub(crate) fn txn_json(t: &Txn, user_id: &str, base: &str) -> Value {
-    let sub =
-        t.sub_class.map_or_else(|| json!({ "code": "", "title": "" }), |(c, ti)| json!({ "code": c, "title": ti }));
-    json!({
-        "type": "transaction",
-        "id": t.id,
-        "status": t.status(),
-        "description": t.description,
-        "reference": "",
-        "amount": util::money(t.amount),
-        "currency": "AUD",
-        "balance": t.balance.map_or(Value::Null, |b| Value::from(util::money(b))),
-        "direction": t.direction(),
-        "class": t.class,
-        "subClass": sub,
-        "account": &*t.account,
-        "institution": &*t.institution,
-        "connection": &*t.connection,
-        "transactionDate": t.date.map_or(Value::Null, |d| Value::from(util::fmt_datetime(d))),
-        "postDate": t.post.map_or(Value::Null, |d| Value::from(util::fmt_datetime(d))),
-        "enrich": null,
-        "links": {
-            "self": format!("{base}/users/{user_id}/transactions/{}", t.id),
-            "account": format!("{base}/users/{user_id}/accounts/{}", t.account),
-            "institution": format!("{base}/institutions/{}", t.institution),
-            "connection": format!("{base}/users/{user_id}/connections/{}", t.connection),
-        },
-    })
+/// The transaction object, serialised straight from borrowed data (the hot path of paging).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TxnOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: &'a str,
+    status: &'static str,
+    description: &'a str,
+    reference: &'static str,
+    amount: String,
+    currency: &'static str,
+    balance: Option<String>,
+    direction: &'static str,
+    class: &'static str,
+    sub_class: SubClassOut,
+    account: &'a str,
+    institution: &'a str,
+    connection: &'a str,
+    transaction_date: Option<String>,
+    post_date: Option<String>,
+    enrich: Option<()>,
+    links: TxnLinksOut,
+}
+
+#[derive(Serialize)]
+struct SubClassOut {
+    code: &'static str,
+    title: &'static str,
+}
+
+#[derive(Serialize)]
+struct TxnLinksOut {
+    #[serde(rename = "self")]
+    this: String,
+    account: String,
+    institution: String,
+    connection: String,
+}
+
+impl<'a> TxnOut<'a> {
+    /// Borrow a transaction for output.
+    pub(crate) fn new(t: &'a Txn, user_id: &str, base: &str) -> Self {
+        let (code, title) = t.sub_class.unwrap_or(("", ""));
+        TxnOut {
+            kind: "transaction",
+            id: &t.id,
+            status: t.status(),
+            description: &t.description,
+            reference: "",
+            amount: util::money(t.amount),
+            currency: "AUD",
+            balance: t.balance.map(util::money),
+            direction: t.direction(),
+            class: t.class,
+            sub_class: SubClassOut { code, title },
+            account: &t.account,
+            institution: &t.institution,
+            connection: &t.connection,
+            transaction_date: t.date.map(util::fmt_datetime),
+            post_date: t.post.map(util::fmt_datetime),
+            enrich: None,
+            links: TxnLinksOut {
+                this: format!("{base}/users/{user_id}/transactions/{}", t.id),
+                account: format!("{base}/users/{user_id}/accounts/{}", t.account),
+                institution: format!("{base}/institutions/{}", t.institution),
+                connection: format!("{base}/users/{user_id}/connections/{}", t.connection),
+            },
+        }
+    }
+}
+
+/// A page of transactions.
+#[derive(Serialize)]
+struct TxnPage<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    count: usize,
+    size: usize,
+    data: Vec<TxnOut<'a>>,
+    links: Value,
 }
 
 /// Field lookup used by transaction filters.
@@ -267,19 +321,13 @@ pub(crate) async fn get_transactions(State(s): State<Arc<Shared>>, Path(user_id)
         let items: Vec<Txn> = idx.into_iter().map(|i| user.txns[i].clone()).collect();
         (items, next)
     };
-    let data: Vec<Value> = items.iter().map(|t| txn_json(t, &user_id, base)).collect();
+    let data: Vec<TxnOut<'_>> = items.iter().map(|t| TxnOut::new(t, &user_id, base)).collect();
     let mut links = json!({ "self": self_url(&s, &uri) });
     if let Some(pos) = next {
         let c = Cursor { pos, ..cursor.clone() };
         links["next"] = json!(format!("{base}/users/{user_id}/transactions?next={}", c.encode()));
     }
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "size": cursor.limit,
-        "data": data,
-        "links": links,
-    }))
+    Ok(axum::Json(TxnPage { kind: "list", count: data.len(), size: cursor.limit, data, links }).into_response())
 }
 
 /// `GET /users/{userId}/transactions/{transactionId}` (getTransaction).
@@ -292,7 +340,7 @@ pub(crate) async fn get_transaction(
     let t = user.txns.iter().find(|t| t.id == txn_id).ok_or_else(|| {
         ApiError::not_found("Requested transaction does not exist.").pointer("transactions/transactionId")
     })?;
-    ok(txn_json(t, &user_id, &s.cfg.base_url))
+    Ok(axum::Json(TxnOut::new(t, &user_id, &s.cfg.base_url)).into_response())
 }
 
 #[cfg(test)]

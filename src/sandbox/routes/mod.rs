@@ -80,6 +80,9 @@ struct Guard {
 }
 
 async fn guard(State(g): State<Guard>, mut req: Request, next: Next) -> Response {
+    if g.op.id == "postToken" {
+        g.shared.token_requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
     if let Some(kind) = g.shared.faults.take(g.op.id, g.op.alias) {
         tracing::debug!(operation = g.op.id, ?kind, "sandbox fault injected");
         match kind {

@@ -1,0 +1,234 @@
+//! The seed flow, end to end: server token → user → client token → consent URL → connection job
+//! → accounts.
+//!
+//! ```sh
+//! cargo run --example quickstart                        # offline, against the embedded sandbox
+//! BASIQ_API_KEY=... cargo run --example quickstart -- \
+//!     --email you@example.com --mobile +61400000000    # against Basiq (or BASIQ_BASE_URL)
+//! ```
+//!
+//! Flags: `--email`, `--mobile`, `--job-id <id>` (skip watching the user's jobs), `--help`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use basiq::consent::ConsentUrl;
+use basiq::jobs::JobOutcome;
+use basiq::sandbox::Sandbox;
+use basiq::{Call, Client, types};
+
+/// What the quickstart was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Email of the user to create.
+    pub email: String,
+    /// Mobile of the user to create, in international form.
+    pub mobile: String,
+    /// The connection job to wait for, when the consent redirect already gave it.
+    pub job_id: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { email: "gavin@hooli.com".into(), mobile: "+61410888999".into(), job_id: None }
+    }
+}
+
+/// Where consent comes from: the sandbox completes it for us, or a person opens the URL.
+pub enum Consent<'a> {
+    /// Complete consent on the user's behalf in the embedded sandbox.
+    Sandbox(&'a Sandbox),
+    /// Print the URL and wait for a person to finish consent in a browser.
+    Person,
+}
+
+/// Runs the whole flow offline against a freshly started embedded sandbox.
+pub async fn run_offline(options: Options) -> Result<Vec<types::Account>, String> {
+    let sandbox = Sandbox::builder()
+        .job_step_delay(Duration::from_millis(900))
+        .start()
+        .await
+        .map_err(|e| format!("could not start the embedded sandbox: {e}"))?;
+    println!("No BASIQ_API_KEY set: running against the embedded sandbox at {}", sandbox.base_url());
+    let client = Client::builder()
+        .api_key(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .build()
+        .map_err(|e| e.to_string())?;
+    run(&client, &options, Consent::Sandbox(&sandbox)).await
+}
+
+/// Runs the flow with `client`, getting consent as `consent` says.
+pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Result<Vec<types::Account>, String> {
+    client.server_token().await.map_err(|e| e.to_string())?;
+    println!("1. Server token obtained (cached and refreshed by the client).");
+
+    let request: types::UserCreateRequest =
+        serde_json::from_value(serde_json::json!({ "email": options.email, "mobile": options.mobile }))
+            .map_err(|e| format!("invalid --email or --mobile: {e}"))?;
+    let user = client.create_user().body(request).call().await.map_err(|e| e.to_string())?;
+    println!("2. Created user {} ({})", user.id, options.email);
+
+    let token = client.client_token(&user.id).await.map_err(|e| e.to_string())?;
+    println!("3. Client token minted for the user.");
+
+    let mut url = ConsentUrl::new(token).state("quickstart");
+    if let Consent::Sandbox(sandbox) = &consent {
+        url = url.with_base(sandbox.consent_url_base());
+    }
+    let url = url.build().map_err(|e| e.to_string())?;
+    println!("4. Consent URL: {url}");
+
+    let job_id = match (&consent, &options.job_id) {
+        (_, Some(id)) => id.clone(),
+        (Consent::Sandbox(sandbox), None) => {
+            println!("   (sandbox) completing consent on the user's behalf as gavinBelson at Hooli (AU00000)");
+            let outcome = sandbox
+                .complete_consent(&user.id, "AU00000", "gavinBelson", "hooli2016")
+                .map_err(|e| format!("the sandbox refused the consent: {e}"))?;
+            outcome.job_id
+        }
+        (Consent::Person, None) => {
+            println!("   Open the URL above, connect a bank, and come back; watching the user's jobs...");
+            client
+                .wait_for_new_connection_job(&user.id, Vec::<String>::new())
+                .deadline(Duration::from_secs(15 * 60))
+                .wait()
+                .await
+                .map_err(|e| e.to_string())?
+        }
+    };
+    println!("5. Waiting for connection job {job_id}");
+
+    let outcome = client
+        .wait_for_job(&job_id)
+        .deadline(Duration::from_secs(5 * 60))
+        .on_progress(|p| match &p.step {
+            Some(step) => println!("   ... {step} ({}/{} steps done)", p.done, p.total),
+            None => println!("   ... waiting for the job to start"),
+        })
+        .wait()
+        .await
+        .map_err(|e| e.to_string())?;
+    let connection_id = match outcome {
+        JobOutcome::Succeeded(done) => done.connection_id,
+        JobOutcome::MfaRequired(challenge) => {
+            return Err(format!(
+                "job {} needs a multi-factor answer ({}); answer it in the consent UI and run again with --job-id {}",
+                challenge.job_id,
+                challenge.prompts.join(" / "),
+                challenge.job_id
+            ));
+        }
+        other => return Err(format!("job {job_id} ended in an unexpected state: {other:?}")),
+    };
+    println!("6. Connection {} is active.", connection_id.as_deref().unwrap_or("(id not reported)"));
+
+    let mut accounts = client.get_accounts().user_id(&user.id);
+    if let Some(id) = &connection_id {
+        accounts = accounts.filter(format!("connection.id.eq('{id}')"));
+    }
+    let accounts = accounts.call().await.map_err(|e| e.to_string())?.data;
+    println!("7. Accounts:\n");
+    print_table(&accounts);
+    Ok(accounts)
+}
+
+/// Prints accounts as an aligned table.
+fn print_table(accounts: &[types::Account]) {
+    let rows: Vec<[String; 5]> = accounts
+        .iter()
+        .map(|a| {
+            [
+                a.name.clone().unwrap_or_default(),
+                masked(a),
+                a.class.as_ref().and_then(|c| c.type_.as_ref()).map(|t| t.to_string()).unwrap_or_default(),
+                a.balance.clone().unwrap_or_else(|| "-".into()),
+                a.available_funds.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    let header = ["Name", "Number", "Class", "Balance", "Available"].map(String::from);
+    let widths: Vec<usize> =
+        (0..5).map(|i| rows.iter().chain([&header]).map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let line = |r: &[String; 5]| {
+        format!(
+            "  {:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {:>w4$}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
+            w4 = widths[4]
+        )
+    };
+    println!("{}", line(&header));
+    for row in &rows {
+        println!("{}", line(row));
+    }
+}
+
+/// The account number with all but the last four digits hidden.
+fn masked(account: &types::Account) -> String {
+    if let Some(m) = account.masked_number.as_ref().filter(|m| !m.is_empty()) {
+        return m.clone();
+    }
+    let number = account.account_no.clone().unwrap_or_default();
+    let keep = number.chars().count().saturating_sub(4);
+    number.chars().enumerate().map(|(i, c)| if i < keep && c.is_ascii_alphanumeric() { 'x' } else { c }).collect()
+}
+
+fn parse_args() -> Result<Option<Options>, String> {
+    let mut options = Options::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--email" => options.email = value("--email")?,
+            "--mobile" => options.mobile = value("--mobile")?,
+            "--job-id" => options.job_id = Some(value("--job-id")?),
+            "-h" | "--help" => {
+                println!("usage: quickstart [--email E] [--mobile +61...] [--job-id ID]");
+                println!("Without BASIQ_API_KEY it runs offline against the embedded sandbox.");
+                return Ok(None);
+            }
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
+        }
+    }
+    Ok(Some(options))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse_args() {
+        Ok(Some(options)) => options,
+        Ok(None) => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quickstart: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let online = std::env::var(basiq::ENV_API_KEY).is_ok_and(|k| !k.trim().is_empty());
+    let result = if online {
+        match Client::from_env() {
+            Ok(client) => run(&client, &options, Consent::Person).await,
+            Err(e) => Err(e.to_string()),
+        }
+    } else {
+        run_offline(options).await
+    };
+    match result {
+        Ok(accounts) => {
+            println!("\nDone: {} account(s).", accounts.len());
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("quickstart failed: {reason}");
+            ExitCode::FAILURE
+        }
+    }
+}
