@@ -1,76 +1,127 @@
-//! An offline imitation of the Basiq API v3 (the "embedded sandbox"), for tests and demos.
+//! An offline imitation of the Basiq API v3 (the "embedded sandbox"), for tests, demos and
+//! benchmarks.
 //!
-//! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers all 56 operations of the
-//! API from in-memory state, with Basiq's error envelope, token rules and asynchronous jobs.
-//! Point the client at [`Sandbox::base_url`] and use [`Sandbox::api_key`] as the API key.
+//! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers all 56 operations of our
+//! OpenAPI description from in-memory state, with Basiq's error envelope
+//! (`{"type":"list","correlationId",…,"data":[{"type":"error","code","title","detail","source"}]}`),
+//! token rules and asynchronous jobs. Point the client at [`Sandbox::base_url`] and use
+//! [`Sandbox::api_key`] as the API key. Dropping the [`Sandbox`] stops the server.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), basiq::sandbox::SandboxError> {
+//! use basiq::sandbox::Sandbox;
+//! let sandbox = Sandbox::start().await?;
+//! let user = sandbox.create_user("gavin@hooli.com");
+//! let outcome = sandbox.complete_consent(&user, "AU00000", "gavinBelson", "hooli2016")?;
+//! // poll GET {base}/jobs/{outcome.job_id} until every step succeeded, then read the data.
+//! # Ok(()) }
+//! ```
 //!
 //! # Tokens
 //! `POST /token` needs `Authorization: Basic <api_key>` verbatim (missing → 400
-//! `parameter-not-valid`, other key → 404 "Unable to authenticate…"), `basiq-version: 3.0`
-//! (missing or other → 400) and a form body with `scope=SERVER_ACCESS` or
-//! `scope=CLIENT_ACCESS&userId=<existing user>`. Tokens are opaque, expire after
-//! `token_lifetime` (403 `access-denied` "Token has expired"), and a CLIENT_ACCESS token only
-//! opens `GET /jobs/{id}` and `POST /jobs/{id}/mfa` for its own user's jobs, plus the consent
-//! page (anything else → 403 `forbidden-access`).
+//! `parameter-not-valid`, source `Authorization`; another key → 404 `parameter-not-valid`
+//! "Unable to authenticate. Please, check your API key"), `basiq-version: 3.0` (missing or another
+//! version → 400) and a form body with `scope=SERVER_ACCESS`, or `scope=CLIENT_ACCESS` plus the
+//! `userId` of an existing user (else 400). Tokens are opaque random strings; they expire after
+//! `token_lifetime` (403 `access-denied` "Token has expired", as do revoked tokens); a missing or
+//! unknown bearer gets 401 `invalid-authorization-token`. A CLIENT_ACCESS token only opens
+//! `GET /jobs/{id}` and `POST /jobs/{id}/mfa` for its own user's jobs, and the consent page;
+//! anywhere else it gets 403 `forbidden-access` "Access to this resource is forbidden".
 //!
-//! # Connecting: the consent page and personas
-//! Connections are created only through the consent page ([`Sandbox::consent_url_base`],
-//! `GET /consent/home?token=<CLIENT_ACCESS>&state=..&institutionId=..`), whose form posts back
-//! and redirects (303) to the redirect URL with `jobIds=<id>&state=<state>`, or through
-//! [`Sandbox::complete_consent`]. Institutions: `AU00000` Hooli (no MFA, no statements),
-//! `AU00002` Pied Piper Bank (MFA always), `AU00003` Nucleus Bank (MFA on half the jobs, decided
-//! by the seeded generator), `AU00004` HooliGov Bank (no MFA).
+//! # Connecting: the consent page and the personas
+//! Connections are created only through the consent page ([`Sandbox::consent_url_base`]:
+//! `GET /consent/home?token=<CLIENT_ACCESS token>&state=..&institutionId=..&action=..`), whose
+//! form posts back and answers 303 to the redirect URL with `jobIds=<job id>&state=<state>` (the
+//! state percent-encoded again, so it decodes to exactly what was received; an invalid or expired
+//! token gets a 401 page), or through [`Sandbox::complete_consent`], which does the same. The
+//! `action` parameter is accepted but not modelled: every submission connects. The first
+//! connection of a user creates an `active` consent. An auth link's public URL
+//! (`{base}/connect/{id}`) is single use and leads to the consent page.
 //!
-//! Happy-path logins (`loginId`/`password`), each yielding 2–4 accounts and about a year of
-//! transactions generated deterministically from `(seed, institution, login)`:
+//! Institutions: `AU00000` Hooli (no MFA; refuses statement uploads), `AU00002` Pied Piper Bank
+//! (MFA on every job), `AU00003` Nucleus Bank (MFA on half the jobs, drawn from the seeded
+//! generator), `AU00004` HooliGov Bank (no MFA). Every institution accepts every login.
+//!
+//! Happy-path logins (`loginId` / `password`). Each yields a connection with a profile and 2–4
+//! accounts with about a year of history, generated deterministically from
+//! `(seed, institution, login)`: the same seed always gives the same connection, account and
+//! transaction ids, account numbers, descriptions and amounts. Dates count back from the UTC day
+//! the sandbox started; two pending transactions are dated that day.
 //!
 //! | login / password | accounts | story |
 //! |---|---|---|
-//! | `gavinBelson` / `hooli2016` | transaction, credit-card, loan | salary rise half-way, weekly tutoring |
-//! | `Whistler` / `ShowBox` | transaction, savings | fortnightly salary, BNPL, rent, one big transfer to Jared, no daily spending |
-//! | `Gilfoyle` / `PiedPiper` | transaction, credit-card | salary stops, Centrelink after, growing Afterpay, late fees |
-//! | `Wentworth-Smith` / `whislter` | joint transaction, credit-card, mortgage, loan | two salaries (monthly + fortnightly) |
+//! | `gavinBelson` / `hooli2016` | transaction, credit-card, loan | salary rises half-way; weekly tutoring income |
+//! | `Whistler` / `ShowBox` | transaction, savings | fortnightly salary, Afterpay/Zip, rent, one big transfer to Jared, no daily spending |
+//! | `Gilfoyle` / `PiedPiper` | transaction, credit-card | salary stops, Centrelink after; growing Afterpay; card late fees |
+//! | `Wentworth-Smith` / `whislter` | joint transaction, credit-card, mortgage, loan | monthly + fortnightly salaries, mortgage and car loan |
 //! | `jared` / `django` | transaction, mortgage, loan, term-deposit | weekly Uber income, transfers from Whistler |
-//! | `richard` / `tabsnotspaces` | transaction, mortgage, loan, credit-card | high salary, two rentals, many loan/card repayments |
-//! | `laurieBream` / `business2024` | business transaction, business savings | invoices, payroll, BAS; business profile |
-//! | `ashMann` / `hooli2024` | transaction, savings | monthly salary + rent, gambling, cash, crypto |
+//! | `richard` / `tabsnotspaces` | transaction, mortgage, loan, credit-card | high salary, two rentals, many loan and card repayments |
+//! | `laurieBream` / `business2024` | business transaction, business savings | invoices, payroll, BAS; business identity |
+//! | `ashMann` / `hooli2024` | transaction, savings | monthly salary + rent received; gambling, cash, crypto |
 //!
-//! Unhappy paths (the step each fails at is a sandbox choice):
-//! - a wrong password or unknown login: `verify-credentials` fails with `invalid-credentials`
-//!   (no connection is created, `connection_id` is `None`);
-//! - `bighead` / `password`: `verify-credentials` fails, `invalid-credentials`, "Account is locked";
-//! - `erlich` / `aviato`: `retrieve-accounts` fails with
-//!   `account-not-accessible-requires-user-action` (the connection exists and turns `invalid`);
-//! - `jianYang` / `nothotdog`: `retrieve-transactions` fails with `service-unavailable`
-//!   (accounts are visible, transactions are not).
+//! Unhappy paths. Which step fails is a sandbox choice (Basiq documents only the codes):
+//! - a wrong password or an unknown login: `verify-credentials` fails with `invalid-credentials`;
+//!   no connection is created ([`ConsentOutcome::connection_id`] is `None`);
+//! - `bighead` / `password`: `verify-credentials` fails, `invalid-credentials`, "Account is locked"
+//!   (no connection either);
+//! - `erlich` / `aviato`: `verify-credentials` succeeds, `retrieve-accounts` fails with
+//!   `account-not-accessible-requires-user-action`; the connection turns `invalid`, no data;
+//! - `jianYang` / `nothotdog`: `retrieve-transactions` fails with `service-unavailable`;
+//!   the accounts are visible, the transactions are not.
+//!
+//! Connecting a login the user already has at that institution refreshes that connection.
 //!
 //! # Jobs and MFA
-//! Connection jobs run `verify-credentials` → [`mfa-challenge`] → `retrieve-accounts` →
-//! `retrieve-transactions`; each step takes `job_step_delay` after the previous one finished,
-//! computed lazily from timestamps. Accounts and transactions become visible once their step
-//! succeeded. The `mfa-challenge` step stays `in-progress` with an `mfa` result until
-//! `POST /jobs/{id}/mfa {"mfa-response":[..]}` answers it: `jared`/`richard` (and logins without a
-//! documented method) expect an OTP `["1234"]`; `gavinBelson`/`Gilfoyle` answer "What's your first
-//! company?" with `["Hooli"]`; `Whistler`/`Wentworth-Smith` answer two questions with
-//! `["Basiq", "AU00000"]`. A right answer → 202 and the job continues; a wrong answer → 400
+//! Connection jobs run `verify-credentials` → (`mfa-challenge`) → `retrieve-accounts` →
+//! `retrieve-transactions`. Each step is `in-progress` for `job_step_delay` after the previous one
+//! finished (computed lazily from `tokio::time::Instant` timestamps), then `success` with a
+//! `{"type":"link","url":…}` result, or `failed` with `{code,title,detail}` while the later steps
+//! stay `pending` with a `null` result. Accounts and transactions become visible when their step
+//! succeeded; the connection is `pending`, then `active` or `invalid`.
+//!
+//! The `mfa-challenge` step stays `in-progress` with result
+//! `{type:"mfa", method, description, input:[prompts], expiryMs:120000, links.response}` until
+//! `POST /jobs/{id}/mfa {"mfa-response":[..]}` answers it (SERVER_ACCESS or the user's
+//! CLIENT_ACCESS token). Expected answers: `jared`, `richard` and every login without a documented
+//! method get an OTP prompt `["OTP Password"]` answered `["1234"]`; `gavinBelson` and `Gilfoyle`
+//! get "What's your first company?" answered `["Hooli"]`; `Whistler` and `Wentworth-Smith` get two
+//! questions answered `["Basiq", "AU00000"]` (answers compare case-insensitively). A right answer →
+//! 202 `{type:"job",id,links.self}` and the job continues; a wrong answer → 400
 //! `invalid-credentials` and the step (so the job) fails; no answer within 120 s → the step fails
-//! with `job-timed-out`. Refreshing a connection whose job still runs answers 200 with that job.
+//! with `job-timed-out`; answering a job that is not waiting → 400.
+//!
+//! Refreshing a connection whose job still runs answers 200 with that job; otherwise 202 with a
+//! new job that repeats the same steps (and MFA). Report jobs have one `create-report` step.
+//! Statement uploads (`POST /users/{u}/statements`, multipart `institutionId` + `statement`) create
+//! a `pdf` or `csv` connection with one account: CSV rows `date,description,amount` are read,
+//! other files yield 40 generated transactions; an empty file fails `verify-credentials` with
+//! `empty-file`; AU00000 answers 400 `institution-not-supported`.
 //!
 //! # Data endpoints
-//! Transactions are listed newest first, `limit` 1–500 (default 500), with an opaque
-//! `links.next` cursor URL while more remain; Basiq's filter grammar is supported on accounts,
-//! transactions, connections, user jobs, connectors, events and report transactions (a bad filter
-//! → 400 `parameter-not-valid`, source `filter`). Deleting a connection keeps its accounts and
-//! transactions (as Basiq documents); purging removes them until the next refresh; deleting a
-//! consent revokes it and removes all connections and data. Statement uploads create a `pdf`/`csv`
-//! connection (AU00000 refuses them); reports run as a one-step `create-report` job;
-//! affordability/expenses/income snapshots are computed from the transactions (204 when the user
-//! has none). Webhook messages are recorded for matching events but never delivered (offline).
+//! Transactions are listed newest first (by post date, pending first), `limit` 1–500 (default
+//! 500; more → 400 "Maximum limit allowed is 500", source `limit`), with `links.next` =
+//! `{base}/users/{u}/transactions?next=<cursor>` while more remain; the opaque cursor carries the
+//! position, limit and filter (a tampered cursor → 400, source `next`). Paging only touches the
+//! requested page of the user's pre-sorted history. Basiq's filter grammar
+//! (`field.op('v')`, comma = AND, ops `eq ne gt gteq lt lteq bt in`) works on accounts,
+//! transactions, connections, user jobs, connectors, events, webhook messages and report
+//! transactions; a malformed or unsupported filter → 400 `parameter-not-valid`, source `filter`.
+//!
+//! Deleting a connection keeps its accounts and transactions (as Basiq documents); purging removes
+//! them until the next refresh; deleting a consent revokes it and removes every connection, account
+//! and transaction; deleting a user removes it with its jobs and snapshots. Affordability, expenses
+//! and income snapshots are computed from the user's posted transactions (204 when the user has
+//! none). Identities come from connection profiles. `GET /enrich` guesses the merchant from a small
+//! table (unknown text → `matchType: "none"`). Events are recorded for users, connections,
+//! consents and transaction retrievals; webhook messages are recorded for matching subscriptions
+//! but never delivered (the sandbox makes no outgoing calls).
 //!
 //! # Faults
-//! [`Fault`]s make chosen operations (our camelCase operationIds, or `"*"`) answer 429/503,
-//! wait, revoke the caller's token, or drop the TCP connection without a response; set them on
-//! the builder or at runtime with [`Sandbox::inject`].
+//! A [`Fault`] makes the next `times` requests to an operation (our camelCase operationId such as
+//! `"getAccounts"` or `"postToken"`, or `"*"`) answer 429 `too-many-requests` with an optional
+//! `Retry-After`, answer 503 `service-unavailable`, wait, revoke the caller's bearer token first,
+//! or close the TCP connection without any response (the client sees a transport error). Arm them
+//! on the builder or at runtime with [`Sandbox::inject`].
 
 mod analysis;
 mod auth;
