@@ -17,7 +17,10 @@ fn server(runtime: &tokio::runtime::Runtime) -> String {
             .route(
                 "/token",
                 post(|| async {
-                    ([("content-type", "application/json")], r#"{"access_token":"t","token_type":"Bearer","expires_in":3600}"#)
+                    (
+                        [("content-type", "application/json")],
+                        r#"{"access_token":"t","token_type":"Bearer","expires_in":3600}"#,
+                    )
                 }),
             )
             .route("/users/{id}", get(|| async { ([("content-type", "application/json")], USER) }));
@@ -39,12 +42,8 @@ fn overhead(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("bare_reqwest", |b| {
         b.to_async(&runtime).iter(|| async {
-            let response = bare
-                .get(format!("{url}/users/u1"))
-                .header("authorization", "Bearer t")
-                .send()
-                .await
-                .expect("send");
+            let response =
+                bare.get(format!("{url}/users/u1")).header("authorization", "Bearer t").send().await.expect("send");
             response.json::<basiq::types::User>().await.expect("decode")
         })
     });

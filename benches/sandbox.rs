@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::routing::get;
-use basiq::sandbox::Sandbox;
 use basiq::Client;
+use basiq::sandbox::Sandbox;
 use criterion::{Criterion, criterion_group};
 use futures::StreamExt;
 

@@ -50,11 +50,8 @@ pub async fn run_offline(options: Options) -> Result<Vec<types::Account>, String
         .await
         .map_err(|e| format!("could not start the embedded sandbox: {e}"))?;
     println!("No BASIQ_API_KEY set: running against the embedded sandbox at {}", sandbox.base_url());
-    let client = Client::builder()
-        .api_key(sandbox.api_key())
-        .base_url(sandbox.base_url())
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client =
+        Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().map_err(|e| e.to_string())?;
     run(&client, &options, Consent::Sandbox(&sandbox)).await
 }
 

@@ -74,7 +74,8 @@ fn token_error<E>(error: &crate::error::TokenError) -> progenitor_client::Error<
 /// Headers every request carries: our user agent, an explicit empty length on body-less writes,
 /// no progenitor `api-version`; and the per-attempt timeout.
 pub(crate) fn prepare(shared: &Shared, request: &mut Request) {
-    let needs_length = request.body().is_none() && matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH);
+    let needs_length =
+        request.body().is_none() && matches!(*request.method(), Method::POST | Method::PUT | Method::PATCH);
     let headers = request.headers_mut();
     headers.remove("api-version");
     if !headers.contains_key(USER_AGENT) {

@@ -1,11 +1,4 @@
-//! `basiq`: a complete, typed client for the [Basiq](https://basiq.io) open-banking API v3.
-//!
-//! All 56 operations are generated from `openapi/basiq.yaml` into [`Client`] methods (builder
-//! style: `client.get_accounts().user_id(&id).send().await`). The handwritten facade adds what
-//! the spec cannot say: token caching and refresh ([`auth`]), retries ([`retry`]), one error
-//! type ([`Error`]), the consent URL ([`consent`]), waiting for jobs ([`jobs`]) and paging
-//! ([`pages`]).
-
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 pub mod auth;

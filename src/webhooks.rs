@@ -98,7 +98,9 @@ impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             VerifyError::MissingHeader(h) => write!(f, "webhook delivery refused: header {h} is missing"),
-            VerifyError::InvalidTimestamp => f.write_str("webhook delivery refused: webhook-timestamp is not a Unix time"),
+            VerifyError::InvalidTimestamp => {
+                f.write_str("webhook delivery refused: webhook-timestamp is not a Unix time")
+            }
             VerifyError::OutsideTolerance => {
                 f.write_str("webhook delivery refused: its timestamp is too far from now (replayed or clock skew)")
             }

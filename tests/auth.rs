@@ -40,14 +40,13 @@ impl Transport for Fake {
                 if status != 200 {
                     return respond(status, r#"{"type":"list","correlationId":"c1","data":[{"type":"error","code":"internal-server-error","title":"Internal server error"}]}"#.into());
                 }
-                return respond(200, format!(r#"{{"access_token":"token-{n}","token_type":"Bearer","expires_in":3600}}"#));
+                return respond(
+                    200,
+                    format!(r#"{{"access_token":"token-{n}","token_type":"Bearer","expires_in":3600}}"#),
+                );
             }
-            let bearer = request
-                .headers()
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
+            let bearer =
+                request.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
             script.bearers.lock().unwrap().push(bearer);
             respond(200, r#"{"type":"user","id":"u1"}"#.into())
         })

@@ -63,8 +63,10 @@ async fn settle(client: &Client, job_id: &str) -> types::Job {
             let status = s.status.as_ref().map(|s| s.as_str()).unwrap_or("pending");
             status == "pending" || status == "in-progress"
         });
-        let waiting_on_mfa = job.steps.iter().flatten().any(|s| s.title.as_ref().is_some_and(|t| t.as_str() == "mfa-challenge")
-            && s.status.as_ref().is_some_and(|st| st.as_str() == "in-progress"));
+        let waiting_on_mfa = job.steps.iter().flatten().any(|s| {
+            s.title.as_ref().is_some_and(|t| t.as_str() == "mfa-challenge")
+                && s.status.as_ref().is_some_and(|st| st.as_str() == "in-progress")
+        });
         if !busy || waiting_on_mfa {
             return job;
         }
@@ -97,28 +99,48 @@ async fn every_operation_answers_with_a_schema_valid_body() {
     c.post_token().body(body::<types::TokenRequest>(json!({"scope": "SERVER_ACCESS"}))).call().await.unwrap();
     let user = c
         .create_user()
-        .body(body::<types::UserCreateRequest>(json!({"email": "gavin@hooli.com", "mobile": "+61410888999", "firstName": "Gavin"})))
+        .body(body::<types::UserCreateRequest>(
+            json!({"email": "gavin@hooli.com", "mobile": "+61410888999", "firstName": "Gavin"}),
+        ))
         .call()
         .await
         .unwrap();
     let u = user.id.as_str();
     c.get_user().user_id(u).call().await.unwrap();
-    c.update_user().user_id(u).body(body::<types::UserUpdateRequest>(json!({"lastName": "Belson"}))).call().await.unwrap();
+    c.update_user()
+        .user_id(u)
+        .body(body::<types::UserUpdateRequest>(json!({"lastName": "Belson"})))
+        .call()
+        .await
+        .unwrap();
 
     // A connection through consent, and its job.
     let outcome = sandbox.complete_consent(u, "AU00000", "gavinBelson", "hooli2016").unwrap();
     let job = settle(c, &outcome.job_id).await;
-    assert!(job.steps.iter().flatten().all(|s| s.status.as_ref().is_some_and(|st| st.as_str() == "success")), "{job:?}");
+    assert!(
+        job.steps.iter().flatten().all(|s| s.status.as_ref().is_some_and(|st| st.as_str() == "success")),
+        "{job:?}"
+    );
     c.get_user_jobs().user_id(u).call().await.unwrap();
     let connection = j(c.get_connections().user_id(u).call().await.unwrap());
     let conn = first_id(&connection);
     c.get_connection().user_id(u).connection_id(&conn).call().await.unwrap();
 
     // MFA on Pied Piper, answered.
-    let mfa_user = c.create_user().body(body::<types::UserCreateRequest>(json!({"email": "jared@piedpiper.com"}))).call().await.unwrap();
+    let mfa_user = c
+        .create_user()
+        .body(body::<types::UserCreateRequest>(json!({"email": "jared@piedpiper.com"})))
+        .call()
+        .await
+        .unwrap();
     let mfa = sandbox.complete_consent(&mfa_user.id, "AU00002", "jared", "django").unwrap();
     settle(c, &mfa.job_id).await;
-    c.post_job_mfa().job_id(&mfa.job_id).body(body::<types::JobMfaRequest>(json!({"mfa-response": ["1234"]}))).call().await.unwrap();
+    c.post_job_mfa()
+        .job_id(&mfa.job_id)
+        .body(body::<types::JobMfaRequest>(json!({"mfa-response": ["1234"]})))
+        .call()
+        .await
+        .unwrap();
 
     // Data.
     let accounts = j(c.get_accounts().user_id(u).call().await.unwrap());
@@ -136,7 +158,12 @@ async fn every_operation_answers_with_a_schema_valid_body() {
 
     // Consents, auth links, identities, enrich.
     let consents = j(c.get_consents().user_id(u).call().await.unwrap());
-    c.post_auth_link().user_id(u).body(body::<types::AuthLinkCreateRequest>(json!({"mobile": "+61410888999"}))).call().await.unwrap();
+    c.post_auth_link()
+        .user_id(u)
+        .body(body::<types::AuthLinkCreateRequest>(json!({"mobile": "+61410888999"})))
+        .call()
+        .await
+        .unwrap();
     c.get_auth_link().user_id(u).call().await.unwrap();
     c.delete_auth_link().user_id(u).call().await.unwrap();
     let identities = j(c.get_user_identities().user_id(u).call().await.unwrap());
@@ -145,14 +172,35 @@ async fn every_operation_answers_with_a_schema_valid_body() {
 
     // Affordability, expenses, income.
     let period = json!({"fromMonth": "2024-01", "toMonth": "2030-12"});
-    let snapshot = c.post_affordability().user_id(u).body(body::<types::AffordabilityPeriodRequest>(period.clone())).call().await.unwrap().unwrap();
+    let snapshot = c
+        .post_affordability()
+        .user_id(u)
+        .body(body::<types::AffordabilityPeriodRequest>(period.clone()))
+        .call()
+        .await
+        .unwrap()
+        .unwrap();
     let snapshot_id = snapshot.id.clone();
     c.get_affordability_list().user_id(u).call().await.unwrap();
     c.get_affordability().user_id(u).snapshot_id(&snapshot_id).call().await.unwrap();
     c.get_affordability_snapshot_transactions().user_id(u).snapshot_id(&snapshot_id).call().await.unwrap();
-    let expenses = c.post_expenses().user_id(u).body(body::<types::AffordabilityPeriodRequest>(period.clone())).call().await.unwrap().unwrap();
+    let expenses = c
+        .post_expenses()
+        .user_id(u)
+        .body(body::<types::AffordabilityPeriodRequest>(period.clone()))
+        .call()
+        .await
+        .unwrap()
+        .unwrap();
     c.get_expenses().user_id(u).snapshot_id(expenses.id.clone()).call().await.unwrap();
-    let income = c.post_income().user_id(u).body(body::<types::AffordabilityPeriodRequest>(period)).call().await.unwrap().unwrap();
+    let income = c
+        .post_income()
+        .user_id(u)
+        .body(body::<types::AffordabilityPeriodRequest>(period))
+        .call()
+        .await
+        .unwrap()
+        .unwrap();
     c.get_income().user_id(u).snapshot_id(income.id.clone()).call().await.unwrap();
 
     // Reports.
@@ -188,7 +236,9 @@ async fn every_operation_answers_with_a_schema_valid_body() {
     // Webhooks.
     let hook = c
         .add_webhook()
-        .body(body::<types::WebhookRequest>(json!({"name": "conf", "url": "https://hooks.example.com/basiq", "subscribedEvents": ["user.created"]})))
+        .body(body::<types::WebhookRequest>(
+            json!({"name": "conf", "url": "https://hooks.example.com/basiq", "subscribedEvents": ["user.created"]}),
+        ))
         .call()
         .await
         .unwrap();
@@ -201,7 +251,11 @@ async fn every_operation_answers_with_a_schema_valid_body() {
         .call()
         .await
         .unwrap();
-    c.test_message().body(body::<types::TestMessageRequest>(json!({"eventTypeId": "user.created", "Text": "hello"}))).call().await.unwrap();
+    c.test_message()
+        .body(body::<types::TestMessageRequest>(json!({"eventTypeId": "user.created", "Text": "hello"})))
+        .call()
+        .await
+        .unwrap();
     let messages = j(c.list_messages().webhook_id(&hook_id).call().await.unwrap());
     c.get_webhook_message().webhook_id(&hook_id).message_id(first_id(&messages)).call().await.unwrap();
 

@@ -29,7 +29,9 @@ struct Scripted {
 }
 
 impl Scripted {
-    async fn start(script: impl Fn(&Seen, usize) -> (u16, Vec<(&'static str, String)>, String) + Send + Sync + 'static) -> Self {
+    async fn start(
+        script: impl Fn(&Seen, usize) -> (u16, Vec<(&'static str, String)>, String) + Send + Sync + 'static,
+    ) -> Self {
         let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
         let script: Script = Arc::new(script);
         let log = seen.clone();
@@ -37,7 +39,8 @@ impl Scripted {
             let log = log.clone();
             let script = script.clone();
             async move {
-                let request = Seen { method, path: uri.path().to_owned(), headers, body: String::from_utf8_lossy(&body).into() };
+                let request =
+                    Seen { method, path: uri.path().to_owned(), headers, body: String::from_utf8_lossy(&body).into() };
                 let index = {
                     let mut log = log.lock().unwrap();
                     let index = log.iter().filter(|s| s.path == request.path).count();
@@ -174,8 +177,7 @@ async fn a_429_with_retry_after_is_honoured_even_for_a_post() {
         _ => (201, vec![], r#"{"type":"user","id":"new-user","email":"a@b.co"}"#.into()),
     })
     .await;
-    let body: basiq::types::UserCreateRequest =
-        serde_json::from_value(serde_json::json!({"email": "a@b.co"})).unwrap();
+    let body: basiq::types::UserCreateRequest = serde_json::from_value(serde_json::json!({"email": "a@b.co"})).unwrap();
     let started = Instant::now();
     let user = server.client().create_user().body(body).call().await.unwrap();
     assert_eq!(user.id, "new-user");
@@ -202,8 +204,7 @@ async fn a_503_is_not_retried_for_a_post() {
         _ => envelope(503, "service-unavailable", "Service is currently unavailable."),
     })
     .await;
-    let body: basiq::types::UserCreateRequest =
-        serde_json::from_value(serde_json::json!({"email": "a@b.co"})).unwrap();
+    let body: basiq::types::UserCreateRequest = serde_json::from_value(serde_json::json!({"email": "a@b.co"})).unwrap();
     let err = server.client().create_user().body(body).call().await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert!(err.is_retryable());
@@ -246,7 +247,8 @@ async fn a_non_json_error_body_keeps_its_status() {
         _ => (502, vec![], "<html><body>Bad gateway</body></html>".into()),
     })
     .await;
-    let client = Client::builder().api_key(KEY).base_url(&server.url).retry_policy(RetryPolicy::disabled()).build().unwrap();
+    let client =
+        Client::builder().api_key(KEY).base_url(&server.url).retry_policy(RetryPolicy::disabled()).build().unwrap();
     let err = client.get_user().user_id("u1").call().await.unwrap_err();
     assert_eq!(err.status(), Some(502));
     assert!(err.to_string().contains("Bad gateway"), "{err}");

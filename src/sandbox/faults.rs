@@ -1,6 +1,7 @@
 //! Fault injection: make chosen operations fail, slow down or drop the connection.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// What an injected fault does to a matching request.
@@ -62,6 +63,8 @@ impl Fault {
 #[derive(Debug, Default)]
 pub(crate) struct FaultTable {
     faults: Mutex<Vec<Fault>>,
+    /// Number of armed faults, read without locking on every request.
+    armed: AtomicUsize,
 }
 
 impl FaultTable {
@@ -70,16 +73,23 @@ impl FaultTable {
         if fault.remaining == Some(0) {
             return;
         }
-        self.lock().push(fault);
+        let mut faults = self.lock();
+        faults.push(fault);
+        self.armed.store(faults.len(), Ordering::SeqCst);
     }
 
     /// Disarm every fault.
     pub(crate) fn clear(&self) {
-        self.lock().clear();
+        let mut faults = self.lock();
+        faults.clear();
+        self.armed.store(0, Ordering::SeqCst);
     }
 
     /// Take the first armed fault matching this operation, counting it down.
     pub(crate) fn take(&self, op: &str, alias: Option<&str>) -> Option<FaultKind> {
+        if self.armed.load(Ordering::SeqCst) == 0 {
+            return None;
+        }
         let mut faults = self.lock();
         let idx = faults.iter().position(|f| f.matches(op, alias))?;
         let kind = faults[idx].kind.clone();
@@ -87,6 +97,7 @@ impl FaultTable {
             *n = n.saturating_sub(1);
             if *n == 0 {
                 faults.remove(idx);
+                self.armed.store(faults.len(), Ordering::SeqCst);
             }
         }
         Some(kind)

@@ -508,6 +508,7 @@ impl Sandbox {
                 }
             },
         };
+        user.touch_accounts();
         let history = data::bench_history(cfg.seed, user_id, &account, count, anchor);
         user.txns.retain(|t| *t.account != *account.id);
         user.txns.extend(history);

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use bytes::Bytes;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::rngs::StdRng;
@@ -164,6 +166,15 @@ pub(crate) struct User {
     pub(crate) txns: Vec<Txn>,
     pub(crate) consents: Vec<Consent>,
     pub(crate) auth_link: Option<AuthLink>,
+    /// Cached body of the unfiltered `GET /users/{id}/accounts`; reset by [`User::touch_accounts`].
+    pub(crate) accounts_body: OnceLock<Bytes>,
+}
+
+impl User {
+    /// Forget cached renderings after the accounts changed.
+    pub(crate) fn touch_accounts(&mut self) {
+        self.accounts_body = OnceLock::new();
+    }
 }
 
 /// A recorded event.
@@ -350,6 +361,7 @@ impl Inner {
             let conn_url = format!("{base}/users/{user_id}/connections/{}", conn.id);
             if view.step_succeeded("retrieve-accounts") && !conn.accounts_loaded {
                 conn.accounts_loaded = true;
+                user.accounts_body = OnceLock::new();
                 let stamp = cfg.clock.wall(view.updated);
                 for acc in &conn.data.accounts {
                     let mut acc = acc.clone();

@@ -40,10 +40,12 @@ impl Spec {
         let mut schemas = doc["components"]["schemas"].clone();
         if let Value::Object(map) = &mut schemas {
             for schema in map.values_mut() {
-                if open && schema["type"] == "string" && schema.get("x-request-only").is_none() {
-                    if let Value::Object(s) = schema {
-                        s.remove("enum");
-                    }
+                if let Value::Object(s) = schema
+                    && open
+                    && s.get("type").and_then(Value::as_str) == Some("string")
+                    && !s.contains_key("x-request-only")
+                {
+                    s.remove("enum");
                 }
                 convert(schema);
             }
@@ -102,7 +104,9 @@ fn convert(schema: &mut Value) {
     for key in ["x-known-values", "x-request-only", "example", "discriminator", "xml", "externalDocs"] {
         map.remove(key);
     }
-    if map.get("type").and_then(|t| t.as_str()) == Some("string") && map.get("format").and_then(|f| f.as_str()) == Some("binary") {
+    if map.get("type").and_then(|t| t.as_str()) == Some("string")
+        && map.get("format").and_then(|f| f.as_str()) == Some("binary")
+    {
         map.remove("format");
     }
     let required: Vec<String> = map

@@ -3,8 +3,9 @@
 use std::borrow::Borrow;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::Uri;
+use axum::http::{Uri, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -183,15 +184,35 @@ pub(crate) fn txn_field<'a>(t: &'a Txn, field: &str) -> Option<filter::Value<'a>
     })
 }
 
-/// `GET /users/{userId}/accounts` (getAccounts).
+fn account_list(accounts: &[&Account], user_id: &str, base: &str, self_link: String) -> Value {
+    json!({
+        "type": "list",
+        "count": accounts.len(),
+        "data": accounts.iter().map(|a| account_json(a, user_id, base)).collect::<Vec<_>>(),
+        "links": { "self": self_link },
+    })
+}
+
+/// `GET /users/{userId}/accounts` (getAccounts). The unfiltered body is rendered once per change
+/// of the user's accounts and then served from a cache.
 pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
+    let base = &s.cfg.base_url;
+    if uri.query().is_none() {
+        let inner = s.settled(&user_id);
+        let user = inner.user(&user_id)?;
+        let body = user.accounts_body.get_or_init(|| {
+            let all: Vec<&Account> = user.accounts.iter().collect();
+            let v = account_list(&all, &user_id, base, self_url(&s, &uri));
+            Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
+        });
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response());
+    }
     let q = query(&uri);
     let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), ACCOUNT_FIELDS)
         .map_err(|_| ApiError::bad_filter())?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
-    let base = &s.cfg.base_url;
-    let data: Vec<Value> = user
+    let matching: Vec<&Account> = user
         .accounts
         .iter()
         .filter(|a| {
@@ -204,14 +225,8 @@ pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Pa
                 }))
             })
         })
-        .map(|a| account_json(a, &user_id, base))
         .collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "data": data,
-        "links": { "self": self_url(&s, &uri) },
-    }))
+    ok(account_list(&matching, &user_id, base, self_url(&s, &uri)))
 }
 
 /// `GET /users/{userId}/accounts/{accountId}` (getAccount).

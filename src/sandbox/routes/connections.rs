@@ -221,6 +221,7 @@ pub(crate) async fn purge(State(s): State<Arc<Shared>>, Path((user_id, conn_id))
     let user = inner.user_mut(&user_id)?;
     find(user, &conn_id)?;
     user.accounts.retain(|a| *a.connection != *conn_id);
+    user.touch_accounts();
     user.txns.retain(|t| *t.connection != *conn_id);
     if let Some(c) = user.connections.iter_mut().find(|c| c.id == conn_id) {
         c.accounts_loaded = false;

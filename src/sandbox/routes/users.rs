@@ -306,6 +306,7 @@ pub(crate) async fn delete_consent(
     consent.updated = now;
     user.connections.clear();
     user.accounts.clear();
+    user.touch_accounts();
     user.txns.clear();
     let data = json!({ "type": "consent", "id": consent_id, "status": "revoked" });
     inner.record_event(
