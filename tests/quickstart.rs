@@ -20,3 +20,29 @@ async fn the_quickstart_fails_with_a_one_line_reason_on_a_bad_key() {
     assert!(reason.contains("API key was not accepted"), "{reason}");
     assert!(!reason.contains('\n'));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_online_path_finds_the_job_a_person_started_through_the_consent_ui() {
+    use basiq::Call;
+    let sandbox =
+        basiq::sandbox::Sandbox::builder().job_step_delay(std::time::Duration::from_millis(20)).start().await.unwrap();
+    let client = basiq::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
+    // The "person": once the quickstart has created its user, they consent in the browser.
+    let watcher = client.clone();
+    let person = async {
+        loop {
+            let events = watcher.get_events().call().await.unwrap();
+            let created = events.data.iter().find(|e| e.entity.as_deref() == Some("user"));
+            if let Some(user) = created.and_then(|e| e.user_id.clone()) {
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                return sandbox.complete_consent(&user, "AU00000", "jared", "django").unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let options = quickstart::Options::default();
+    let (accounts, consent) = tokio::join!(quickstart::run(&client, &options, quickstart::Consent::Person), person);
+    let accounts = accounts.unwrap();
+    assert!(!accounts.is_empty());
+    assert!(accounts.iter().all(|a| a.connection.is_some()), "{accounts:?} {consent:?}");
+}

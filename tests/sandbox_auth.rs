@@ -1,7 +1,7 @@
 //! Token rules of the embedded sandbox.
 #![cfg(feature = "sandbox")]
 
-#[path = "sandbox_helpers.rs"]
+#[path = "sandbox_support/mod.rs"]
 mod helpers;
 
 use std::time::Duration;

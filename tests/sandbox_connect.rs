@@ -2,7 +2,7 @@
 //! determinism.
 #![cfg(feature = "sandbox")]
 
-#[path = "sandbox_helpers.rs"]
+#[path = "sandbox_support/mod.rs"]
 mod helpers;
 
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! Fault injection.
 #![cfg(feature = "sandbox")]
 
-#[path = "sandbox_helpers.rs"]
+#[path = "sandbox_support/mod.rs"]
 mod helpers;
 
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Filters, limits, cursors and large histories.
 #![cfg(feature = "sandbox")]
 
-#[path = "sandbox_helpers.rs"]
+#[path = "sandbox_support/mod.rs"]
 mod helpers;
 
 use std::time::Instant;

@@ -2,7 +2,7 @@
 //! and error answers beyond the happy path.
 #![cfg(feature = "sandbox")]
 
-#[path = "sandbox_helpers.rs"]
+#[path = "sandbox_support/mod.rs"]
 mod helpers;
 
 use helpers::{Api, err};
