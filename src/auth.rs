@@ -36,9 +36,11 @@ pub(crate) enum Scope {
     Client(String),
 }
 
+/// A token with its ready-made `Authorization` value and its refresh and expiry times.
 #[derive(Clone)]
-struct Cached {
-    token: Secret,
+pub(crate) struct Cached {
+    pub(crate) token: Secret,
+    pub(crate) header: HeaderValue,
     refresh_at: Instant,
     expires_at: Instant,
 }
@@ -102,20 +104,25 @@ impl TokenCache {
 
 /// Returns a usable token for `scope`, fetching or refreshing it as needed.
 pub(crate) async fn token(shared: &Arc<Shared>, scope: Scope) -> Result<Secret, TokenError> {
+    usable(shared, scope).await.map(|c| c.token)
+}
+
+/// Returns a usable cached token for `scope` (with its header), fetching or refreshing it as needed.
+pub(crate) async fn usable(shared: &Arc<Shared>, scope: Scope) -> Result<Cached, TokenError> {
     let slot = shared.tokens.slot(&scope);
     if let Some(cached) = slot.cached() {
         let now = Instant::now();
         if now < cached.refresh_at {
-            return Ok(cached.token);
+            return Ok(cached);
         }
         if now < cached.expires_at {
             spawn_refresh(shared.clone(), slot, scope);
-            return Ok(cached.token);
+            return Ok(cached);
         }
     }
     let _flight = slot.fetching.lock().await;
     if let Some(cached) = slot.cached().filter(|c| Instant::now() < c.expires_at) {
-        return Ok(cached.token);
+        return Ok(cached);
     }
     fetch_into(shared, &slot, &scope).await
 }
@@ -136,7 +143,7 @@ fn spawn_refresh(shared: Arc<Shared>, slot: Arc<Slot>, scope: Scope) {
 }
 
 /// Fetches a token (the caller holds the slot's flight lock) and records the outcome.
-async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Secret, TokenError> {
+async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Cached, TokenError> {
     let consecutive = {
         let failure = slot.failure.lock().unwrap_or_else(PoisonError::into_inner);
         match failure.as_ref() {
@@ -152,13 +159,15 @@ async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Secre
         Ok(answer) => {
             let lifetime = Duration::from_secs(answer.expires_in.max(1));
             let margin = (lifetime / 10).min(Duration::from_secs(30));
-            slot.store(Some(Cached {
-                token: answer.access_token.clone(),
+            let cached = Cached {
+                header: crate::hooks::bearer(&answer.access_token),
+                token: answer.access_token,
                 refresh_at: started + lifetime * 2 / 3,
                 expires_at: started + lifetime - margin,
-            }));
+            };
+            slot.store(Some(cached.clone()));
             *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = None;
-            Ok(answer.access_token)
+            Ok(cached)
         }
         Err(error) => {
             let backoff = FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(consecutive.min(10))).min(MAX_BACKOFF);

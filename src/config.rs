@@ -115,6 +115,9 @@ impl ClientBuilder {
         let transport = self.transport.unwrap_or_else(|| Arc::new(http.clone()));
         let shared = Shared {
             api_key,
+            base_path: url::Url::parse(&base_url)
+                .map(|u| u.path().trim_end_matches('/').to_owned())
+                .unwrap_or_default(),
             base_url: base_url.clone(),
             http: http.clone(),
             transport,

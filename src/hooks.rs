@@ -35,6 +35,8 @@ impl std::fmt::Debug for Inner {
 pub(crate) struct Shared {
     pub(crate) api_key: Secret,
     pub(crate) base_url: String,
+    /// The path part of `base_url` without its trailing slash (empty for a bare host).
+    pub(crate) base_path: String,
     pub(crate) http: reqwest::Client,
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) tokens: auth::TokenCache,
@@ -47,15 +49,15 @@ impl ClientHooks<Inner> for crate::Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
         let shared = &self.inner.0;
         prepare(shared, request);
-        check_path(&shared.base_url, request, info.operation_id).map_err(progenitor_client::Error::InvalidRequest)?;
+        check_path(&shared.base_path, request, info.operation_id).map_err(progenitor_client::Error::InvalidRequest)?;
         if info.operation_id == TOKEN_OPERATION {
             let key = auth::basic(&shared.api_key).map_err(|e| token_error(&e))?;
             request.headers_mut().insert(AUTHORIZATION, key);
             request.headers_mut().insert("basiq-version", HeaderValue::from_static(auth::API_VERSION));
             return Ok(());
         }
-        let token = auth::token(shared, Scope::Server).await.map_err(|e| token_error(&e))?;
-        request.headers_mut().insert(AUTHORIZATION, bearer(&token));
+        let token = auth::usable(shared, Scope::Server).await.map_err(|e| token_error(&e))?;
+        request.headers_mut().insert(AUTHORIZATION, token.header);
         Ok(())
     }
 
@@ -91,11 +93,10 @@ pub(crate) fn prepare(shared: &Shared, request: &mut Request) {
 
 /// Refuses a request whose path no longer matches its operation's template: an identifier such
 /// as `..` or `.` is resolved away by URL parsing and would reach a different endpoint.
-pub(crate) fn check_path(base_url: &str, request: &Request, operation: &str) -> Result<(), String> {
+pub(crate) fn check_path(base_path: &str, request: &Request, operation: &str) -> Result<(), String> {
     let Some(op) = crate::OPERATIONS.iter().find(|o| o.name == operation) else { return Ok(()) };
-    let stem = url::Url::parse(base_url).map(|u| u.path().trim_end_matches('/').to_owned()).unwrap_or_default();
     let path = request.url().path();
-    let path = path.strip_prefix(stem.as_str()).unwrap_or(path);
+    let path = path.strip_prefix(base_path).unwrap_or(path);
     let sent: Vec<&str> = path.split('/').collect();
     let template: Vec<&str> = op.path.split('/').collect();
     let matches = sent.len() == template.len()
@@ -136,19 +137,19 @@ pub(crate) fn call_span(operation: &str, request: &Request) -> tracing::Span {
 /// bodies normalised to Basiq's envelope.
 async fn execute(shared: &Arc<Shared>, request: Request, operation: &str) -> reqwest::Result<Response> {
     let started = Instant::now();
-    let replay = request.try_clone();
     let refused_token = bearer_of(&request);
-    let mut response = send(shared, request, operation).await?;
+    let (response, spare) = send_keeping_spare(shared, request, operation).await;
+    let mut response = response?;
 
     let may_be_refusal = matches!(response.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
-    if let (true, Some(mut replay), Some(refused)) = (may_be_refusal, replay, refused_token) {
+    if let (true, Some(mut replay), Some(refused)) = (may_be_refusal, spare, refused_token) {
         let (status, headers, body) = split(response).await?;
         response = rebuild(status, headers, body.clone());
         if token_refused(status, &body) {
             tracing::debug!("token refused; replaying once with a fresh token");
             shared.tokens.invalidate(&Scope::Server, &refused);
-            if let Ok(fresh) = auth::token(shared, Scope::Server).await {
-                replay.headers_mut().insert(AUTHORIZATION, bearer(&fresh));
+            if let Ok(fresh) = auth::usable(shared, Scope::Server).await {
+                replay.headers_mut().insert(AUTHORIZATION, fresh.header);
                 response = send(shared, replay, operation).await?;
             }
         }
@@ -163,6 +164,16 @@ async fn execute(shared: &Arc<Shared>, request: Request, operation: &str) -> req
 
 /// Sends `request`, retrying per the client's policy; records the attempt count on the span.
 pub(crate) async fn send(shared: &Shared, request: Request, operation: &str) -> reqwest::Result<Response> {
+    send_keeping_spare(shared, request, operation).await.0
+}
+
+/// Like [`send`], and also hands back an unsent copy of the request (when it can be cloned), so
+/// the caller can replay it once more.
+async fn send_keeping_spare(
+    shared: &Shared,
+    request: Request,
+    operation: &str,
+) -> (reqwest::Result<Response>, Option<Request>) {
     let idempotent = retry::is_idempotent(request.method(), operation);
     let mut retry_no = 0;
     let mut current = request;
@@ -176,11 +187,13 @@ pub(crate) async fn send(shared: &Shared, request: Request, operation: &str) -> 
             }
             Err(error) => shared.retry.delay_after_transport_error(retry_no, error, idempotent),
         };
-        let (Some(delay), Some(spare)) = (delay, spare) else { return outcome };
+        let (Some(delay), Some(next)) = (delay, spare.as_ref().and_then(Request::try_clone)) else {
+            return (outcome, spare);
+        };
         tracing::debug!(retry = retry_no + 1, delay_ms = delay.as_millis() as u64, "retrying");
         tokio::time::sleep(delay).await;
         retry_no += 1;
-        current = spare;
+        current = next;
     }
 }
 
