@@ -37948,6 +37948,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 202u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(

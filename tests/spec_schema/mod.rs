@@ -19,7 +19,8 @@ pub struct Spec {
 /// What an operation answers on success, per the spec.
 #[derive(Debug, Clone)]
 pub struct Success {
-    pub status: u16,
+    /// Every 2xx status the operation documents (refreshConnection has two: new job, running job).
+    pub statuses: Vec<u16>,
     pub schema: Option<String>,
 }
 
@@ -69,7 +70,9 @@ impl Spec {
                         .and_then(|c| c.values().next())
                         .and_then(|m| m["schema"]["$ref"].as_str())
                         .map(|r| r.rsplit('/').next().unwrap().to_owned());
-                    out.insert(id.to_owned(), Success { status, schema });
+                    let entry = out.entry(id.to_owned()).or_insert(Success { statuses: Vec::new(), schema: None });
+                    entry.statuses.push(status);
+                    entry.schema = entry.schema.take().or(schema);
                 }
             }
         }
