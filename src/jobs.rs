@@ -187,14 +187,70 @@ impl Polling {
         current.mul_f64(factor).min(self.max).max(MIN_INTERVAL)
     }
 
-    /// Sleeps before the next poll; false when the deadline has come instead.
-    async fn pause(&self, interval: Duration, until: Instant) -> bool {
+    /// Starts the clock of one wait.
+    fn start(self) -> Schedule {
+        let started = Instant::now();
+        Schedule { until: started + self.deadline, interval: self.first(), started, polling: self }
+    }
+}
+
+/// The builder methods that set a waiter's [`Polling`], shared by [`JobWait`] and [`NewJobWait`].
+macro_rules! polling_setters {
+    () => {
+        /// Gives up with [`Error::JobDeadline`] after this long (default 5 minutes).
+        pub fn deadline(mut self, deadline: Duration) -> Self {
+            self.polling.deadline = deadline;
+            self
+        }
+
+        /// Pause after the first poll (default 1 s).
+        pub fn initial_interval(mut self, interval: Duration) -> Self {
+            self.polling.initial = interval;
+            self
+        }
+
+        /// Longest pause between polls (default 10 s).
+        pub fn max_interval(mut self, interval: Duration) -> Self {
+            self.polling.max = interval;
+            self
+        }
+
+        /// Growth of the pause after each poll (default 1.5; values below 1 mean a fixed pause).
+        pub fn backoff(mut self, factor: f64) -> Self {
+            self.polling.backoff = factor;
+            self
+        }
+    };
+}
+
+/// One wait under way: when it started, when it must end and how long the next pause is.
+struct Schedule {
+    polling: Polling,
+    started: Instant,
+    until: Instant,
+    interval: Duration,
+}
+
+impl Schedule {
+    /// Runs one poll; `None` when the deadline comes first.
+    async fn poll<T>(&self, fetch: impl Future<Output = T>) -> Option<T> {
+        tokio::time::timeout_at(self.until, fetch).await.ok()
+    }
+
+    /// Sleeps before the next poll, then lengthens the pause; false when the deadline has come instead.
+    async fn pause(&mut self) -> bool {
         let now = Instant::now();
-        if now >= until {
+        if now >= self.until {
             return false;
         }
-        tokio::time::sleep_until((now + interval).min(until)).await;
-        Instant::now() < until
+        tokio::time::sleep_until((now + self.interval).min(self.until)).await;
+        self.interval = self.polling.next(self.interval);
+        Instant::now() < self.until
+    }
+
+    /// How long the wait has taken so far.
+    fn waited(&self) -> Duration {
+        self.started.elapsed()
     }
 }
 
@@ -223,29 +279,7 @@ impl fmt::Debug for JobWait<'_> {
 }
 
 impl<'a> JobWait<'a> {
-    /// Gives up with [`Error::JobDeadline`] after this long (default 5 minutes).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.polling.deadline = deadline;
-        self
-    }
-
-    /// Pause after the first poll (default 1 s).
-    pub fn initial_interval(mut self, interval: Duration) -> Self {
-        self.polling.initial = interval;
-        self
-    }
-
-    /// Longest pause between polls (default 10 s).
-    pub fn max_interval(mut self, interval: Duration) -> Self {
-        self.polling.max = interval;
-        self
-    }
-
-    /// Growth of the pause after each poll (default 1.5; values below 1 mean a fixed pause).
-    pub fn backoff(mut self, factor: f64) -> Self {
-        self.polling.backoff = factor;
-        self
-    }
+    polling_setters!();
 
     /// Calls `report` with the running step whenever the job's progress changes.
     pub fn on_progress(mut self, report: impl FnMut(&JobProgress) + Send + 'a) -> Self {
@@ -264,16 +298,14 @@ impl<'a> JobWait<'a> {
         if self.job_id.trim().is_empty() {
             return Err(Error::InvalidInput("wait_for_job needs a job id".into()));
         }
-        let started = Instant::now();
-        let until = started + self.polling.deadline;
-        let mut interval = self.polling.first();
+        let mut schedule = self.polling.start();
         let mut last: Option<JobProgress> = None;
         loop {
             let fetch = self.client.get_jobs().job_id(self.job_id.as_str()).call();
-            let job = match tokio::time::timeout_at(until, fetch).await {
-                Ok(fetched) => fetched?,
-                Err(_) => return Err(self.deadline_error(started, last)),
+            let Some(fetched) = schedule.poll(fetch).await else {
+                return Err(self.deadline_error(schedule.waited(), last));
             };
+            let job = fetched?;
             match assess(&job, self.answered.as_ref()) {
                 State::Failed(failure) => return Err(Error::JobFailed(failure)),
                 State::Mfa(challenge) => return Ok(JobOutcome::MfaRequired(*challenge)),
@@ -288,17 +320,16 @@ impl<'a> JobWait<'a> {
                     }
                 }
             }
-            if !self.polling.pause(interval, until).await {
-                return Err(self.deadline_error(started, last));
+            if !schedule.pause().await {
+                return Err(self.deadline_error(schedule.waited(), last));
             }
-            interval = self.polling.next(interval);
         }
     }
 
-    fn deadline_error(&self, started: Instant, last: Option<JobProgress>) -> Error {
+    fn deadline_error(&self, waited: Duration, last: Option<JobProgress>) -> Error {
         Error::JobDeadline {
             job_id: self.job_id.clone(),
-            waited: started.elapsed(),
+            waited,
             step: last.and_then(|p| p.step).map(|s| s.to_string()),
         }
     }
@@ -324,29 +355,7 @@ pub struct NewJobWait<'a> {
 }
 
 impl<'a> NewJobWait<'a> {
-    /// Gives up with [`Error::JobDeadline`] after this long (default 5 minutes).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.polling.deadline = deadline;
-        self
-    }
-
-    /// Pause after the first poll (default 1 s).
-    pub fn initial_interval(mut self, interval: Duration) -> Self {
-        self.polling.initial = interval;
-        self
-    }
-
-    /// Longest pause between polls (default 10 s).
-    pub fn max_interval(mut self, interval: Duration) -> Self {
-        self.polling.max = interval;
-        self
-    }
-
-    /// Growth of the pause after each poll (default 1.5; values below 1 mean a fixed pause).
-    pub fn backoff(mut self, factor: f64) -> Self {
-        self.polling.backoff = factor;
-        self
-    }
+    polling_setters!();
 
     /// Polls the user's jobs until a new connection job appears and returns its id (the newest, if several).
     ///
@@ -355,32 +364,23 @@ impl<'a> NewJobWait<'a> {
         if self.user_id.trim().is_empty() {
             return Err(Error::InvalidInput("wait_for_new_connection_job needs a user id".into()));
         }
-        let started = Instant::now();
-        let until = started + self.polling.deadline;
-        let mut interval = self.polling.first();
+        let mut schedule = self.polling.start();
         loop {
             let fetch = self.client.get_user_jobs().user_id(self.user_id.as_str()).call();
-            match tokio::time::timeout_at(until, fetch).await {
-                Ok(fetched) => {
-                    if let Some(job) = newest_new_connection_job(&fetched?.data, &self.known) {
-                        return Ok(job.id.clone());
-                    }
-                }
-                Err(_) => return Err(self.deadline_error(started)),
+            let Some(fetched) = schedule.poll(fetch).await else {
+                return Err(self.deadline_error(schedule.waited()));
+            };
+            if let Some(job) = newest_new_connection_job(&fetched?.data, &self.known) {
+                return Ok(job.id.clone());
             }
-            if !self.polling.pause(interval, until).await {
-                return Err(self.deadline_error(started));
+            if !schedule.pause().await {
+                return Err(self.deadline_error(schedule.waited()));
             }
-            interval = self.polling.next(interval);
         }
     }
 
-    fn deadline_error(&self, started: Instant) -> Error {
-        Error::JobDeadline {
-            job_id: format!("<new connection job of user {}>", self.user_id),
-            waited: started.elapsed(),
-            step: None,
-        }
+    fn deadline_error(&self, waited: Duration) -> Error {
+        Error::JobDeadline { job_id: format!("<new connection job of user {}>", self.user_id), waited, step: None }
     }
 }
 

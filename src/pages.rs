@@ -22,8 +22,10 @@
 //! # Ok(()) }
 //! ```
 
+use std::fmt;
 use std::future::Future;
 
+use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use serde::de::DeserializeOwned;
 
@@ -119,18 +121,46 @@ async fn follow<P: DeserializeOwned>(client: &Client, url: &str, operation: &'st
     crate::hooks::get_json(client, url, operation).await
 }
 
-/// A user's transactions, every page; start from [`Client::transactions`].
-#[derive(Clone, Debug)]
-#[must_use = "call .stream() or .pages() to read the transactions"]
-pub struct TransactionPages<'a> {
+/// Requests a list's first page from the owner's id, the filter and the page size.
+type FirstPage<P> = for<'c> fn(&'c Client, String, Option<String>, Option<i64>) -> BoxFuture<'c, Result<P, Error>>;
+
+/// Every page of one owner's list; [`TransactionPages`] and [`WebhookMessagePages`] are its uses.
+#[derive(Clone)]
+#[must_use = "call .stream() or .pages() to read the list"]
+pub struct ListPages<'a, P> {
     client: &'a Client,
-    user_id: String,
+    owner: String,
     filter: Option<String>,
     limit: Option<i64>,
+    operation: &'static str,
+    first: FirstPage<P>,
 }
 
-impl<'a> TransactionPages<'a> {
-    /// Narrows the transactions, e.g. `transaction.postDate.bt('2024-01-01','2024-03-31')`.
+impl<P> fmt::Debug for ListPages<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListPages")
+            .field("client", &self.client)
+            .field("owner", &self.owner)
+            .field("filter", &self.filter)
+            .field("limit", &self.limit)
+            .field("operation", &self.operation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A user's transactions, every page; start from [`Client::transactions`].
+pub type TransactionPages<'a> = ListPages<'a, types::TransactionList>;
+
+/// A webhook's delivered messages, every page; start from [`Client::webhook_messages`].
+pub type WebhookMessagePages<'a> = ListPages<'a, types::WebhookMessageList>;
+
+impl<'a, P> ListPages<'a, P>
+where
+    P: Paged + DeserializeOwned + Send + 'a,
+    P::Item: Send + 'a,
+{
+    /// Narrows the list, e.g. `transaction.postDate.bt('2024-01-01','2024-03-31')` for transactions;
+    /// webhook messages filter by date, status, eventTypeId, webhookId or eventId.
     pub fn filter(mut self, filter: impl Into<String>) -> Self {
         self.filter = Some(filter.into());
         self
@@ -143,60 +173,13 @@ impl<'a> TransactionPages<'a> {
     }
 
     /// Streams whole pages, for callers who want `count` or page boundaries.
-    pub fn pages(self) -> BoxStream<'a, Result<types::TransactionList, Error>> {
-        let mut first = self.client.get_transactions().user_id(self.user_id);
-        if let Some(filter) = self.filter {
-            first = first.filter(filter);
-        }
-        if let Some(limit) = self.limit {
-            first = first.limit(limit);
-        }
-        paginate(self.client, first.call(), "get_transactions")
+    pub fn pages(self) -> BoxStream<'a, Result<P, Error>> {
+        let first = (self.first)(self.client, self.owner, self.filter, self.limit);
+        paginate(self.client, first, self.operation)
     }
 
-    /// Streams the transactions one by one across all pages.
-    pub fn stream(self) -> BoxStream<'a, Result<types::Transaction, Error>> {
-        items(self.pages())
-    }
-}
-
-/// A webhook's delivered messages, every page; start from [`Client::webhook_messages`].
-#[derive(Clone, Debug)]
-#[must_use = "call .stream() or .pages() to read the messages"]
-pub struct WebhookMessagePages<'a> {
-    client: &'a Client,
-    webhook_id: String,
-    filter: Option<String>,
-    limit: Option<i64>,
-}
-
-impl<'a> WebhookMessagePages<'a> {
-    /// Narrows the messages (by date, status, eventTypeId, webhookId or eventId).
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
-        self
-    }
-
-    /// Page size (at most 500, the default).
-    pub fn limit(mut self, limit: i64) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Streams whole pages.
-    pub fn pages(self) -> BoxStream<'a, Result<types::WebhookMessageList, Error>> {
-        let mut first = self.client.list_messages().webhook_id(self.webhook_id);
-        if let Some(filter) = self.filter {
-            first = first.filter(filter);
-        }
-        if let Some(limit) = self.limit {
-            first = first.limit(limit);
-        }
-        paginate(self.client, first.call(), "list_messages")
-    }
-
-    /// Streams the messages one by one across all pages.
-    pub fn stream(self) -> BoxStream<'a, Result<types::WebhookMessage, Error>> {
+    /// Streams the items one by one across all pages.
+    pub fn stream(self) -> BoxStream<'a, Result<P::Item, Error>> {
         items(self.pages())
     }
 }
@@ -204,12 +187,24 @@ impl<'a> WebhookMessagePages<'a> {
 impl Client {
     /// Every transaction of `user_id`, following `links.next`; add `.filter()`/`.limit()`, then `.stream()`.
     pub fn transactions(&self, user_id: impl Into<String>) -> TransactionPages<'_> {
-        TransactionPages { client: self, user_id: user_id.into(), filter: None, limit: None }
+        self.list_pages(user_id.into(), "get_transactions", |client, user_id, filter, limit| {
+            let call = client.get_transactions().user_id(user_id);
+            let call = filter.into_iter().fold(call, |call, filter| call.filter(filter));
+            limit.into_iter().fold(call, |call, limit| call.limit(limit)).call().boxed()
+        })
     }
 
     /// Every message sent to webhook `webhook_id`, following `links.next`.
     pub fn webhook_messages(&self, webhook_id: impl Into<String>) -> WebhookMessagePages<'_> {
-        WebhookMessagePages { client: self, webhook_id: webhook_id.into(), filter: None, limit: None }
+        self.list_pages(webhook_id.into(), "list_messages", |client, webhook_id, filter, limit| {
+            let call = client.list_messages().webhook_id(webhook_id);
+            let call = filter.into_iter().fold(call, |call, filter| call.filter(filter));
+            limit.into_iter().fold(call, |call, limit| call.limit(limit)).call().boxed()
+        })
+    }
+
+    fn list_pages<P>(&self, owner: String, operation: &'static str, first: FirstPage<P>) -> ListPages<'_, P> {
+        ListPages { client: self, owner, filter: None, limit: None, operation, first }
     }
 }
 
@@ -218,6 +213,16 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn list_pages_are_send_sync_and_covariant() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<TransactionPages<'static>>();
+        send_sync::<WebhookMessagePages<'static>>();
+        fn _shorter<'s>(pages: TransactionPages<'static>) -> TransactionPages<'s> {
+            pages
+        }
+    }
 
     #[test]
     fn next_links_are_read_and_blank_ones_ignored() {

@@ -1,46 +1,28 @@
 //! The consent link and redirect through the public API: a client token from a scripted
 //! `/token` lands in the link, encoded; awkward redirects parse back to what was sent.
 
-use std::sync::{Arc, Mutex};
+mod scripted;
 
-use axum::body::{Body, Bytes};
-use axum::http::{StatusCode, Uri};
-use axum::response::Response;
-use basiq::{Client, ConsentAction, ConsentRedirect, ConsentUrl, Error};
-use serde_json::json;
+use basiq::{ConsentAction, ConsentRedirect, ConsentUrl, Error, RetryPolicy};
+use scripted::Scripted;
 
-/// A `/token` endpoint that hands out `client+tok/=` for CLIENT_ACCESS and records each body.
-async fn token_server() -> (String, Arc<Mutex<Vec<String>>>) {
-    let bodies: Arc<Mutex<Vec<String>>> = Arc::default();
-    let log = bodies.clone();
-    let app = axum::Router::new().fallback(move |uri: Uri, body: Bytes| {
-        let log = log.clone();
-        async move {
-            let body = String::from_utf8_lossy(&body).into_owned();
-            let token = if body.contains("CLIENT_ACCESS") { "client+tok/=" } else { "server" };
-            log.lock().unwrap().push(format!("{} {body}", uri.path()));
-            let answer = json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600});
-            Response::builder()
-                .status(StatusCode::OK)
-                .header("content-type", "application/json")
-                .body(Body::from(answer.to_string()))
-                .unwrap()
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, bodies)
+/// A `/token` endpoint that hands out `client+tok/=` for CLIENT_ACCESS.
+async fn token_server() -> Scripted {
+    Scripted::start(|seen, _| {
+        scripted::token(if seen.body.contains("CLIENT_ACCESS") { "client+tok/=" } else { "server" })
+    })
+    .await
 }
 
 #[tokio::test]
 async fn the_users_client_token_lands_in_the_consent_link_encoded() {
-    let (url, bodies) = token_server().await;
-    let client = Client::builder().api_key("dGVzdDp0ZXN0").base_url(url).build().unwrap();
+    let server = token_server().await;
+    let client = server.client_with(scripted::API_KEY, RetryPolicy::default());
     let token = client.client_token("u1").await.unwrap();
     let link = ConsentUrl::new(token).action(ConsentAction::Connect).institution_id("AU00000").build().unwrap();
     assert_eq!(link, "https://consent.basiq.io/home?token=client%2Btok%2F%3D&action=connect&institutionId=AU00000");
-    assert_eq!(*bodies.lock().unwrap(), ["/token scope=CLIENT_ACCESS&userId=u1"]);
+    let bodies: Vec<String> = server.seen().iter().map(|s| format!("{} {}", s.path, s.body)).collect();
+    assert_eq!(bodies, ["/token scope=CLIENT_ACCESS&userId=u1"]);
 }
 
 #[test]

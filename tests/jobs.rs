@@ -1,86 +1,19 @@
 //! Waiting for jobs against a scripted server on 127.0.0.1: success, a failure at each step,
 //! MFA, deadlines, unknown steps, cancellation and discovery of a new connection job.
 
+mod scripted;
+
 use std::future::IntoFuture;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::http::{Method, StatusCode, Uri};
-use axum::response::Response;
+use axum::http::Method;
 use basiq::jobs::JobOutcome;
 use basiq::open::JobStepTitle;
-use basiq::{Client, Error, RetryPolicy};
+use basiq::{Client, Error};
+use scripted::Scripted;
 use serde_json::{Value, json};
-
-/// One request as the server saw it.
-#[derive(Clone, Debug)]
-struct Seen {
-    method: Method,
-    path: String,
-    body: String,
-}
-
-type Script = Arc<dyn Fn(&Seen, usize) -> (u16, Value) + Send + Sync>;
-
-/// Records every request and answers `/token` itself; other paths get `script(request, n)`,
-/// where `n` counts earlier requests with the same method and path.
-struct Scripted {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Scripted {
-    async fn start(script: impl Fn(&Seen, usize) -> (u16, Value) + Send + Sync + 'static) -> Self {
-        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let script: Script = Arc::new(script);
-        let log = seen.clone();
-        let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
-            let (log, script) = (log.clone(), script.clone());
-            async move {
-                let seen = Seen { method, path: uri.path().to_owned(), body: String::from_utf8_lossy(&body).into() };
-                let n = {
-                    let mut log = log.lock().unwrap();
-                    let n = log.iter().filter(|s| s.method == seen.method && s.path == seen.path).count();
-                    log.push(seen.clone());
-                    n
-                };
-                let (status, body) = if seen.path == "/token" {
-                    (200, json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600}))
-                } else {
-                    script(&seen, n)
-                };
-                Response::builder()
-                    .status(StatusCode::from_u16(status).unwrap())
-                    .header("content-type", "application/json")
-                    .body(Body::from(body.to_string()))
-                    .unwrap()
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { url, seen }
-    }
-
-    fn client(&self) -> Client {
-        Client::builder()
-            .api_key("dGVzdDp0ZXN0")
-            .base_url(&self.url)
-            .retry_policy(RetryPolicy::disabled())
-            .build()
-            .unwrap()
-    }
-
-    fn requests(&self, method: Method, path: &str) -> Vec<Seen> {
-        self.seen.lock().unwrap().iter().filter(|s| s.method == method && s.path == path).cloned().collect()
-    }
-
-    fn count(&self, method: Method, path: &str) -> usize {
-        self.requests(method, path).len()
-    }
-}
 
 fn step(title: &str, status: &str, result: Value) -> Value {
     json!({"title": title, "status": status, "result": result})
@@ -122,7 +55,7 @@ fn quick<'a>(wait: basiq::jobs::JobWait<'a>) -> basiq::jobs::JobWait<'a> {
 
 #[tokio::test]
 async fn a_job_that_succeeds_yields_its_connection_id_and_reports_each_step() {
-    let server = Scripted::start(|_, n| match n {
+    let server = Scripted::api(|_, n| match n {
         0 => job(
             "j1",
             vec![
@@ -163,7 +96,7 @@ async fn a_job_that_succeeds_yields_its_connection_id_and_reports_each_step() {
 #[tokio::test]
 async fn a_failure_at_each_step_names_the_step_and_basiqs_reason() {
     let titles = ["verify-credentials", "retrieve-accounts", "retrieve-transactions"];
-    let server = Scripted::start(move |seen, _| {
+    let server = Scripted::api(move |seen, _| {
         let failing = seen.path.trim_start_matches("/jobs/fail-").parse::<usize>().unwrap();
         let steps = titles
             .iter()
@@ -201,7 +134,7 @@ async fn an_mfa_challenge_is_reported_answered_and_then_the_job_succeeds() {
     let answered_at = Arc::new(AtomicUsize::new(usize::MAX));
     let polls = Arc::new(AtomicUsize::new(0));
     let (answered, polled) = (answered_at.clone(), polls.clone());
-    let server = Scripted::start(move |seen, _| {
+    let server = Scripted::api(move |seen, _| {
         if seen.method == Method::POST {
             answered.store(polled.load(Ordering::SeqCst), Ordering::SeqCst);
             return (202, json!({"type": "job", "id": "j-mfa", "links": {"self": "/jobs/j-mfa"}}));
@@ -238,8 +171,9 @@ async fn an_mfa_challenge_is_reported_answered_and_then_the_job_succeeds() {
 
     let reference = client.answer_mfa("j-mfa", vec!["1234".into()]).await.unwrap();
     assert_eq!(reference.id, "j-mfa");
-    let posts = server.requests(Method::POST, "/jobs/j-mfa/mfa");
+    let posts = server.requests("/jobs/j-mfa/mfa");
     assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].method, Method::POST);
     assert_eq!(posts[0].body, r#"{"mfa-response":["1234"]}"#);
 
     let outcome = quick(client.wait_for_job("j-mfa")).answered(&challenge).await.unwrap();
@@ -250,7 +184,7 @@ async fn an_mfa_challenge_is_reported_answered_and_then_the_job_succeeds() {
 
 #[tokio::test]
 async fn answering_without_answers_is_refused_before_any_request() {
-    let server = Scripted::start(|_, _| (500, json!({}))).await;
+    let server = Scripted::api(|_, _| (500, json!({}))).await;
     let error = server.client().answer_mfa("j", Vec::new()).await.unwrap_err();
     assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
     assert_eq!(server.count(Method::POST, "/jobs/j/mfa"), 0);
@@ -258,7 +192,7 @@ async fn answering_without_answers_is_refused_before_any_request() {
 
 #[tokio::test]
 async fn a_job_that_never_finishes_hits_the_deadline_naming_the_running_step() {
-    let server = Scripted::start(|_, _| {
+    let server = Scripted::api(|_, _| {
         job(
             "slow",
             vec![
@@ -289,7 +223,7 @@ async fn a_job_that_never_finishes_hits_the_deadline_naming_the_running_step() {
 
 #[tokio::test]
 async fn unknown_step_titles_are_tolerated_and_reported() {
-    let server = Scripted::start(|_, n| {
+    let server = Scripted::api(|_, n| {
         let weather = if n == 0 { "in-progress" } else { "success" };
         job(
             "odd",
@@ -313,7 +247,7 @@ async fn unknown_step_titles_are_tolerated_and_reported() {
 
 #[tokio::test]
 async fn an_api_error_while_polling_is_returned_at_once() {
-    let server = Scripted::start(|_, _| {
+    let server = Scripted::api(|_, _| {
         (
             404,
             json!({"type": "list", "correlationId": "c1", "data": [{"type": "error", "code": "resource-not-found",
@@ -329,7 +263,7 @@ async fn an_api_error_while_polling_is_returned_at_once() {
 #[tokio::test]
 async fn dropping_the_wait_stops_polling() {
     let server =
-        Scripted::start(|_, _| job("forever", vec![step("verify-credentials", "in-progress", Value::Null)])).await;
+        Scripted::api(|_, _| job("forever", vec![step("verify-credentials", "in-progress", Value::Null)])).await;
     let client = server.client();
     let mut wait = quick(client.wait_for_job("forever")).deadline(Duration::from_secs(60)).into_future();
     let give_up = std::time::Instant::now() + Duration::from_secs(10);
@@ -347,7 +281,7 @@ async fn dropping_the_wait_stops_polling() {
 
 #[tokio::test]
 async fn a_new_connection_job_is_found_among_the_users_jobs() {
-    let server = Scripted::start(|_, n| {
+    let server = Scripted::api(|_, n| {
         let known = json!({"id": "old", "jobType": "connection", "created": "2024-09-25T04:00:00Z"});
         let data = match n {
             0 => vec![known],
@@ -375,7 +309,7 @@ async fn a_new_connection_job_is_found_among_the_users_jobs() {
 #[tokio::test]
 async fn waiting_for_a_new_connection_job_has_a_deadline() {
     let server =
-        Scripted::start(|_, _| (200, json!({"type": "list", "data": [{"id": "old", "jobType": "connection"}]}))).await;
+        Scripted::api(|_, _| (200, json!({"type": "list", "data": [{"id": "old", "jobType": "connection"}]}))).await;
     let client = server.client();
     let error = client
         .wait_for_new_connection_job("u1", vec!["old".to_owned()])
@@ -398,7 +332,7 @@ struct NeverDone {
 impl basiq::transport::Transport for NeverDone {
     fn send(&self, request: reqwest::Request) -> basiq::transport::TransportFuture {
         let body = if request.url().path() == "/token" {
-            json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600})
+            scripted::token("t").1
         } else {
             self.polls.lock().unwrap().push(self.start.elapsed());
             job("paused", vec![step("verify-credentials", "in-progress", Value::Null)]).1
@@ -413,8 +347,12 @@ impl basiq::transport::Transport for NeverDone {
 async fn by_default_polls_back_off_from_one_second_to_ten_and_give_up_after_five_minutes() {
     let transport = NeverDone { start: tokio::time::Instant::now(), polls: Arc::default() };
     let polls = transport.polls.clone();
-    let client =
-        Client::builder().api_key("dGVzdDp0ZXN0").base_url("http://basiq.test").transport(transport).build().unwrap();
+    let client = Client::builder()
+        .api_key(scripted::API_KEY)
+        .base_url("http://basiq.test")
+        .transport(transport)
+        .build()
+        .unwrap();
     let error = client.wait_for_job("paused").await.unwrap_err();
     let Error::JobDeadline { waited, step, .. } = error else { panic!("expected JobDeadline, got {error:?}") };
     assert_eq!(waited, Duration::from_secs(300));

@@ -1,78 +1,12 @@
 //! Paging against a scripted server on 127.0.0.1: following `links.next` page by page, errors
 //! mid-stream, and next links that leave the client's base URL.
 
-use std::sync::{Arc, Mutex};
+mod scripted;
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::Response;
-use basiq::{Call, Client, Error, RetryPolicy, pages};
+use basiq::{Call, Error, pages};
 use futures::StreamExt;
+use scripted::{Scripted, Seen};
 use serde_json::{Value, json};
-
-/// One request as the server saw it.
-#[derive(Clone, Debug)]
-struct Seen {
-    path: String,
-    query: String,
-    /// `http://<host>` from the Host header, for building absolute next links.
-    origin: String,
-}
-
-type Script = Arc<dyn Fn(&Seen) -> (u16, Value) + Send + Sync>;
-
-/// Records every request and answers `/token` itself; other GETs get `script(request)`.
-struct Scripted {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Scripted {
-    async fn start(script: impl Fn(&Seen) -> (u16, Value) + Send + Sync + 'static) -> Self {
-        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
-        let script: Script = Arc::new(script);
-        let log = seen.clone();
-        let app = axum::Router::new().fallback(move |_method: Method, uri: Uri, headers: HeaderMap| {
-            let (log, script) = (log.clone(), script.clone());
-            async move {
-                let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or_default();
-                let seen = Seen {
-                    path: uri.path().to_owned(),
-                    query: uri.query().unwrap_or_default().to_owned(),
-                    origin: format!("http://{host}"),
-                };
-                log.lock().unwrap().push(seen.clone());
-                let (status, body) = if seen.path == "/token" {
-                    (200, json!({"access_token": "t", "token_type": "Bearer", "expires_in": 3600}))
-                } else {
-                    script(&seen)
-                };
-                Response::builder()
-                    .status(StatusCode::from_u16(status).unwrap())
-                    .header("content-type", "application/json")
-                    .body(Body::from(body.to_string()))
-                    .unwrap()
-            }
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { url, seen }
-    }
-
-    fn client(&self) -> Client {
-        Client::builder()
-            .api_key("dGVzdDp0ZXN0")
-            .base_url(&self.url)
-            .retry_policy(RetryPolicy::disabled())
-            .build()
-            .unwrap()
-    }
-
-    fn requests(&self, path: &str) -> Vec<Seen> {
-        self.seen.lock().unwrap().iter().filter(|s| s.path == path).cloned().collect()
-    }
-}
 
 /// A transaction page whose ids are `prefix-0..n`, linking to `next` when given.
 fn page(prefix: &str, n: usize, next: Option<String>) -> (u16, Value) {
@@ -87,7 +21,7 @@ fn page(prefix: &str, n: usize, next: Option<String>) -> (u16, Value) {
 
 /// Three pages of 2, 2 and 1 transactions, chained by absolute next links with a `next` cursor.
 fn three_pages(seen: &Seen) -> (u16, Value) {
-    let next = |cursor: &str| Some(format!("{}/users/u1/transactions?next={cursor}", seen.origin));
+    let next = |cursor: &str| Some(format!("{}/users/u1/transactions?next={cursor}", seen.origin()));
     match seen.query.split('&').find_map(|p| p.strip_prefix("next=")) {
         None => page("p1", 2, next("c2")),
         Some("c2") => page("p2", 2, next("c3")),
@@ -100,7 +34,7 @@ fn three_pages(seen: &Seen) -> (u16, Value) {
 
 #[tokio::test]
 async fn a_transaction_stream_follows_next_links_and_stops_at_the_last_page() {
-    let server = Scripted::start(three_pages).await;
+    let server = Scripted::api(|seen, _| three_pages(seen)).await;
     let client = server.client();
     let items: Vec<_> =
         client.transactions("u1").filter("transaction.status.eq('posted')").limit(2).stream().collect().await;
@@ -115,7 +49,7 @@ async fn a_transaction_stream_follows_next_links_and_stops_at_the_last_page() {
 
 #[tokio::test]
 async fn pages_are_fetched_one_at_a_time_as_items_are_taken() {
-    let server = Scripted::start(three_pages).await;
+    let server = Scripted::api(|seen, _| three_pages(seen)).await;
     let client = server.client();
     let mut stream = client.transactions("u1").stream();
     for _ in 0..2 {
@@ -128,7 +62,7 @@ async fn pages_are_fetched_one_at_a_time_as_items_are_taken() {
 
 #[tokio::test]
 async fn whole_pages_can_be_streamed_for_their_counts() {
-    let server = Scripted::start(three_pages).await;
+    let server = Scripted::api(|seen, _| three_pages(seen)).await;
     let client = server.client();
     let counts: Vec<Option<i64>> = client.transactions("u1").pages().map(|p| p.unwrap().count).collect().await;
     assert_eq!(counts, [Some(2), Some(2), Some(1)]);
@@ -136,7 +70,7 @@ async fn whole_pages_can_be_streamed_for_their_counts() {
 
 #[tokio::test]
 async fn an_error_on_page_two_is_yielded_as_an_err_item_and_ends_the_stream() {
-    let server = Scripted::start(|seen| {
+    let server = Scripted::api(|seen, _| {
         if seen.query.contains("next=") {
             (
                 400,
@@ -144,7 +78,7 @@ async fn an_error_on_page_two_is_yielded_as_an_err_item_and_ends_the_stream() {
                          "title": "Parameter value is not valid", "detail": "Next value is not valid"}]}),
             )
         } else {
-            page("p1", 2, Some(format!("{}/users/u1/transactions?next=c2", seen.origin)))
+            page("p1", 2, Some(format!("{}/users/u1/transactions?next=c2", seen.origin())))
         }
     })
     .await;
@@ -161,7 +95,7 @@ async fn an_error_on_page_two_is_yielded_as_an_err_item_and_ends_the_stream() {
 #[tokio::test]
 async fn an_error_on_the_first_page_is_the_only_item() {
     let server =
-        Scripted::start(|_| (404, json!({"type": "list", "data": [{"type": "error", "code": "resource-not-found"}]})))
+        Scripted::api(|_, _| (404, json!({"type": "list", "data": [{"type": "error", "code": "resource-not-found"}]})))
             .await;
     let client = server.client();
     let items: Vec<_> = client.transactions("nobody").stream().collect().await;
@@ -171,20 +105,20 @@ async fn an_error_on_the_first_page_is_the_only_item() {
 
 #[tokio::test]
 async fn a_next_link_to_a_foreign_host_is_refused_and_never_requested() {
-    let foreign = Scripted::start(|_| page("evil", 1, None)).await;
+    let foreign = Scripted::api(|_, _| page("evil", 1, None)).await;
     let foreign_next = format!("{}/users/u1/transactions?next=c2", foreign.url);
-    let server = Scripted::start(move |_| page("p1", 1, Some(foreign_next.clone()))).await;
+    let server = Scripted::api(move |_, _| page("p1", 1, Some(foreign_next.clone()))).await;
     let client = server.client();
     let items: Vec<_> = client.transactions("u1").stream().collect().await;
     assert_eq!(items.len(), 2, "{items:?}");
     assert_eq!(items[0].as_ref().map(|t| t.id.as_str()).ok(), Some("p1-0"));
     assert!(matches!(&items[1], Err(Error::InvalidInput(m)) if m.contains(&foreign.url)), "{items:?}");
-    assert!(foreign.seen.lock().unwrap().is_empty(), "the foreign host must receive nothing, not even a token request");
+    assert!(foreign.seen().is_empty(), "the foreign host must receive nothing, not even a token request");
 }
 
 #[tokio::test]
 async fn a_relative_next_link_is_followed_on_the_base_url() {
-    let server = Scripted::start(|seen| match seen.query.as_str() {
+    let server = Scripted::api(|seen, _| match seen.query.as_str() {
         "" => page("p1", 1, Some("/users/u1/transactions?next=c2".into())),
         _ => page("p2", 1, None),
     })
@@ -196,12 +130,12 @@ async fn a_relative_next_link_is_followed_on_the_base_url() {
 
 #[tokio::test]
 async fn webhook_messages_stream_across_pages() {
-    let server = Scripted::start(|seen| {
+    let server = Scripted::api(|seen, _| {
         let message = |id: &str| json!({"type": "webhook-message", "id": id, "webhookId": "w1"});
         if seen.query.contains("cursor=2") {
             (200, json!({"type": "list", "data": [message("m3")], "links": {}}))
         } else {
-            let next = format!("{}/notifications/webhooks/w1/messages?cursor=2", seen.origin);
+            let next = format!("{}/notifications/webhooks/w1/messages?cursor=2", seen.origin());
             (200, json!({"type": "list", "data": [message("m1"), message("m2")], "links": {"next": next}}))
         }
     })
@@ -214,12 +148,12 @@ async fn webhook_messages_stream_across_pages() {
 
 #[tokio::test]
 async fn any_generated_list_call_can_be_paginated() {
-    let server = Scripted::start(|seen| {
+    let server = Scripted::api(|seen, _| {
         let report = |id: &str| json!({"type": "report", "id": id});
         if seen.query.contains("page=2") {
             (200, json!({"type": "list", "data": [report("r3")]}))
         } else {
-            let next = format!("{}/reports?page=2", seen.origin);
+            let next = format!("{}/reports?page=2", seen.origin());
             (200, json!({"type": "list", "data": [report("r1"), report("r2")], "links": {"next": next}}))
         }
     })
