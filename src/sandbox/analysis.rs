@@ -57,6 +57,31 @@ pub(crate) fn posted(t: &Txn) -> i64 {
     t.post.or(t.date).unwrap_or(0)
 }
 
+/// Whether `t` is a posted transaction on one of `accounts` within `from..=to` (unix seconds).
+pub(crate) fn in_window(t: &Txn, accounts: &[String], from: i64, to: i64) -> bool {
+    !t.pending && accounts.iter().any(|a| **a == *t.account) && (from..=to).contains(&posted(t))
+}
+
+/// The sum of the credits and the sum of the debits (negative), in cents.
+pub(crate) fn credits_and_debits<'a>(txns: impl IntoIterator<Item = &'a Txn>) -> (i64, i64) {
+    txns.into_iter().fold(
+        (0, 0),
+        |(credit, debit), t| {
+            if t.amount > 0 { (credit + t.amount, debit) } else { (credit, debit + t.amount) }
+        },
+    )
+}
+
+/// Median gap in days between consecutive transactions of a newest-first list (0 when fewer than two).
+pub(crate) fn median_gap_days(items: &[&Txn]) -> i64 {
+    median(items.windows(2).map(|w| (posted(w[0]) - posted(w[1])) / DAY).collect())
+}
+
+/// `part` as a percentage of `whole`, rounded to two decimals (0 when `whole` is 0).
+pub(crate) fn percent(part: i64, whole: i64) -> f64 {
+    if whole == 0 { 0.0 } else { (part as f64 / whole as f64 * 10_000.0).round() / 100.0 }
+}
+
 /// Credits grouped by description; regular streams are salaries/benefits/rent seen 3+ times.
 pub(crate) fn credit_streams<'a>(txns: &[&'a Txn]) -> (Vec<Stream<'a>>, Vec<Stream<'a>>, Vec<Stream<'a>>) {
     let mut groups: BTreeMap<&str, Vec<&Txn>> = BTreeMap::new();
@@ -68,9 +93,7 @@ pub(crate) fn credit_streams<'a>(txns: &[&'a Txn]) -> (Vec<Stream<'a>>, Vec<Stre
     let mut other = Vec::new();
     for (source, mut items) in groups {
         items.sort_by_key(|t| std::cmp::Reverse(posted(t)));
-        let mut gaps: Vec<i64> = items.windows(2).map(|w| (posted(w[0]) - posted(w[1])) / DAY).collect();
-        gaps.sort_unstable();
-        let gap_days = gaps.get(gaps.len() / 2).copied().unwrap_or(0);
+        let gap_days = median_gap_days(&items);
         let class = items.first().map_or("", |t| t.class);
         let stream = Stream { source, items, gap_days };
         if class == "direct-credit" && stream.items.len() >= 3 {

@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use serde_json::{Value, json};
+
 use super::util::{self, DAY, Mix};
 
 /// A bank account produced for a connection.
@@ -645,7 +647,7 @@ pub(crate) fn connection_id(seed: u64, institution: &str, login: &str) -> String
 }
 
 /// The data one persona's connection yields.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct PersonaData {
     pub(crate) accounts: Vec<Account>,
     /// Newest first.
@@ -693,6 +695,12 @@ fn occurrences(seed: u64, key: &[&str], f: &Flow, anchor: i64) -> Vec<i64> {
     out
 }
 
+/// A BSB and an account number drawn from `mix`.
+fn bank_numbers(mix: &mut Mix) -> (String, String) {
+    let bsb = format!("{:06}", 62_000 + mix.range(0, 9_999));
+    (bsb, format!("{:09}", mix.range(10_000_000, 999_999_999)))
+}
+
 /// Build a persona's accounts and transactions for a connection.
 pub(crate) fn generate(
     seed: u64,
@@ -714,8 +722,7 @@ pub(crate) fn generate(
             let idx = i.to_string();
             let mut mix = Mix::new(seed, &[institution, login, "account", &idx]);
             let id = mix.uuid();
-            let bsb = format!("{:06}", 62_000 + mix.range(0, 9_999));
-            let number = format!("{:09}", mix.range(10_000_000, 999_999_999));
+            let (bsb, number) = bank_numbers(&mut mix);
             let cents = spec.balance + spec.balance.abs() * mix.range(-5, 5) / 100;
             let available = match spec.credit_limit {
                 Some(limit) => limit + cents,
@@ -878,11 +885,13 @@ pub(crate) fn bench_account(
     now: i64,
 ) -> Account {
     let mut mix = Mix::new(seed, &[user, "bench-account"]);
+    let id = mix.uuid();
+    let (bsb, number) = bank_numbers(&mut mix);
     Account {
-        id: mix.uuid(),
+        id,
         name: "Benchmark Everyday".to_owned(),
-        bsb: format!("{:06}", 62_000 + mix.range(0, 9_999)),
-        number: format!("{:09}", mix.range(10_000_000, 999_999_999)),
+        bsb,
+        number,
         class: "transaction",
         product: "Everyday Account".to_owned(),
         balance: 1_000_000,
@@ -1003,4 +1012,9 @@ pub(crate) const INSTITUTIONS: &[Institution] = &[
 /// Find an institution by id.
 pub(crate) fn institution(id: &str) -> Option<&'static Institution> {
     INSTITUTIONS.iter().find(|i| i.id == id)
+}
+
+/// A `{type:"institution", id, links.self}` reference to an institution.
+pub(crate) fn institution_ref(id: &str, base: &str) -> Value {
+    json!({ "type": "institution", "id": id, "links": { "self": format!("{base}/institutions/{id}") } })
 }

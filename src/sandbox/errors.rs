@@ -4,6 +4,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::filter::FilterError;
 use super::util;
 
 /// Where in the request an error points.
@@ -144,6 +145,12 @@ impl ApiError {
     }
 }
 
+impl From<FilterError> for ApiError {
+    fn from(_: FilterError) -> Self {
+        ApiError::bad_filter()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut resp = (self.status, axum::Json(self.body())).into_response();
@@ -163,4 +170,9 @@ pub(crate) fn parse_json(body: &[u8], what: &str) -> ApiResult<Value> {
     }
     serde_json::from_slice::<Value>(body)
         .map_err(|_| ApiError::invalid_content(format!("{what} is not in valid format.")))
+}
+
+/// Like [`parse_json`], but an empty (all-whitespace) body reads as `{}`.
+pub(crate) fn parse_json_or_empty(body: &[u8], what: &str) -> ApiResult<Value> {
+    if body.iter().all(u8::is_ascii_whitespace) { Ok(json!({})) } else { parse_json(body, what) }
 }

@@ -233,6 +233,11 @@ impl Filter {
             cond_matches(c, v)
         })
     }
+
+    /// [`Filter::matches`] for items whose filterable fields are all text.
+    pub(crate) fn matches_text<'a>(&self, get: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.matches(|field| get(field).map(Value::Text))
+    }
 }
 
 fn cond_matches(c: &Cond, v: Value<'_>) -> bool {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::data::{Failure, Mfa, Outcome};
+use super::data::{Failure, Mfa, Outcome, institution_ref};
 use super::state::Clock;
 use super::util;
 
@@ -163,6 +163,45 @@ pub(crate) const MFA_EXPIRED: Failure = Failure {
 };
 
 impl Job {
+    /// A connection job (create, refresh or statement upload) created at `created`.
+    pub(crate) fn connection(
+        id: String,
+        user_id: String,
+        created: Instant,
+        steps: Vec<Step>,
+        connection_id: Option<String>,
+        institution_id: String,
+    ) -> Job {
+        Job {
+            id,
+            user_id,
+            kind: JobKind::Connection,
+            created,
+            steps,
+            connection_id,
+            institution_id: Some(institution_id),
+            report_id: None,
+            mfa_answered: None,
+            mfa_rejected: None,
+        }
+    }
+
+    /// A report job: one `create-report` step linking to the report.
+    pub(crate) fn report(id: String, user_id: String, created: Instant, report_id: String) -> Job {
+        Job {
+            id,
+            user_id,
+            kind: JobKind::Report,
+            created,
+            steps: vec![Step { title: "create-report", plan: StepPlan::Link(format!("/reports/{report_id}")) }],
+            connection_id: None,
+            institution_id: None,
+            report_id: Some(report_id),
+            mfa_answered: None,
+            mfa_rejected: None,
+        }
+    }
+
     /// The job's state at `now`.
     pub(crate) fn view(&self, now: Instant, delay: Duration, base: &str) -> JobView {
         let mut t = self.created;
@@ -258,11 +297,7 @@ impl Job {
             out["applicationId"] = json!("sandbox");
         }
         if with_institution && let Some(inst) = &self.institution_id {
-            out["institution"] = json!({
-                "type": "institution",
-                "id": inst,
-                "links": { "self": format!("{base}/institutions/{inst}") },
-            });
+            out["institution"] = institution_ref(inst, base);
         }
         out
     }
@@ -313,18 +348,7 @@ mod tests {
     use crate::sandbox::data::{BAD_CREDENTIALS, mfa_for};
 
     fn job(steps: Vec<Step>) -> Job {
-        Job {
-            id: "j".into(),
-            user_id: "u".into(),
-            kind: JobKind::Connection,
-            created: Instant::now(),
-            steps,
-            connection_id: Some("c".into()),
-            institution_id: Some("AU00000".into()),
-            report_id: None,
-            mfa_answered: None,
-            mfa_rejected: None,
-        }
+        Job::connection("j".into(), "u".into(), Instant::now(), steps, Some("c".into()), "AU00000".into())
     }
 
     fn statuses(v: &JobView) -> Vec<&'static str> {

@@ -426,19 +426,8 @@ impl Sandbox {
 
     /// Create a user directly (as `POST /users` with this email would) and return its id.
     pub fn create_user(&self, email: &str) -> String {
-        let mut inner = self.shared.write();
-        let id = inner.new_id();
-        let user = state::User {
-            id: id.clone(),
-            created: self.shared.cfg.clock.now_wall(),
-            email: Some(email.to_owned()),
-            ..state::User::default()
-        };
-        let data = routes::user_json(&user, &self.shared.cfg.base_url);
-        inner.users.insert(id.clone(), user);
-        let data_ref = format!("{}/users/{id}", self.shared.cfg.base_url);
-        inner.record_event(&self.shared.cfg, "user", "created", &id, data_ref, data);
-        id
+        let user = state::User { email: Some(email.to_owned()), ..state::User::default() };
+        routes::add_user(&mut self.shared.write(), &self.shared.cfg, user).0
     }
 
     /// Do what submitting the consent page does: start the connection job for these credentials.
@@ -487,21 +476,14 @@ impl Sandbox {
                 Some(a) => a.clone(),
                 None => {
                     let acc = data::bench_account(cfg.seed, user_id, &conn_id, "AU00000", anchor, now);
+                    let empty = data::PersonaData::default();
+                    // Settled at once: no job, everything visible.
                     user.connections.push(state::Connection {
-                        id: conn_id.clone(),
-                        institution: "AU00000".to_owned(),
-                        method: "web",
-                        login_id: String::new(),
-                        password: String::new(),
-                        created: now,
-                        last_used: now,
-                        job_id: String::new(),
                         pending: false,
                         status: "active",
                         accounts_loaded: true,
                         txns_loaded: true,
-                        data: Arc::new(data::PersonaData { accounts: Vec::new(), txns: Vec::new() }),
-                        profile: None,
+                        ..state::Connection::pending(conn_id, "AU00000".to_owned(), "web", String::new(), now, empty)
                     });
                     user.accounts.push(acc.clone());
                     acc

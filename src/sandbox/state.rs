@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use super::data::{self, Account, MfaPolicy, Outcome, PersonaData, Profile, Txn};
 use super::errors::{ApiError, ApiResult};
 use super::faults::FaultTable;
-use super::jobs::{self, Job, JobKind};
+use super::jobs::{self, Job};
 use super::util::{self, DAY};
 
 /// Maps the monotonic clock the jobs use to wall-clock timestamps.
@@ -144,6 +144,35 @@ pub(crate) struct Connection {
     pub(crate) profile: Option<Profile>,
 }
 
+impl Connection {
+    /// A new connection waiting for its first job (`job_id`); no login, no profile.
+    pub(crate) fn pending(
+        id: String,
+        institution: String,
+        method: &'static str,
+        job_id: String,
+        now: i64,
+        data: PersonaData,
+    ) -> Connection {
+        Connection {
+            id,
+            institution,
+            method,
+            login_id: String::new(),
+            password: String::new(),
+            created: now,
+            last_used: now,
+            job_id,
+            pending: true,
+            status: "pending",
+            accounts_loaded: false,
+            txns_loaded: false,
+            data: Arc::new(data),
+            profile: None,
+        }
+    }
+}
+
 /// A user and everything hanging off it.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct User {
@@ -175,6 +204,13 @@ impl User {
     pub(crate) fn touch_accounts(&mut self) {
         self.accounts_body = OnceLock::new();
     }
+
+    /// One of the user's connections, or 404.
+    pub(crate) fn connection(&self, id: &str) -> ApiResult<&Connection> {
+        self.connections.iter().find(|c| c.id == id).ok_or_else(|| {
+            ApiError::not_found("Requested connection does not exist.").pointer("connections/connectionId")
+        })
+    }
 }
 
 /// A recorded event.
@@ -205,6 +241,13 @@ pub(crate) struct Webhook {
     pub(crate) url: String,
     pub(crate) secret: String,
     pub(crate) events: Vec<String>,
+}
+
+impl Webhook {
+    /// Whether the webhook subscribed to this event type.
+    pub(crate) fn subscribes(&self, type_id: &str) -> bool {
+        self.events.iter().any(|e| e == type_id)
+    }
 }
 
 /// A webhook message (one per event per subscribed webhook).
@@ -312,30 +355,33 @@ impl Inner {
     ) {
         let id = util::hex64(&mut self.rng);
         let created = cfg.clock.now_wall();
-        let event = Event {
-            id: id.clone(),
-            created,
-            entity,
-            event_type,
-            user_id: user_id.to_owned(),
-            data_ref: data_ref.clone(),
-            data,
-        };
-        let type_id = event.type_id();
+        let event = Event { id, created, entity, event_type, user_id: user_id.to_owned(), data_ref, data };
+        self.queue_messages(&event.type_id(), &event.id, &event.data_ref, created);
+        self.events.push(event);
+    }
+
+    /// Record a message for every webhook subscribed to `type_id` (the sandbox never sends them).
+    pub(crate) fn queue_messages(&mut self, type_id: &str, event_id: &str, entity_url: &str, created: i64) {
         let targets: Vec<String> =
-            self.webhooks.iter().filter(|w| w.events.contains(&type_id)).map(|w| w.id.clone()).collect();
+            self.webhooks.iter().filter(|w| w.subscribes(type_id)).map(|w| w.id.clone()).collect();
         for webhook_id in targets {
-            let mid = self.new_id();
+            let id = self.new_id();
             self.messages.push(Message {
-                id: mid,
+                id,
                 webhook_id,
-                event_type_id: type_id.clone(),
-                event_id: id.clone(),
-                entity_url: data_ref.clone(),
+                event_type_id: type_id.to_owned(),
+                event_id: event_id.to_owned(),
+                entity_url: entity_url.to_owned(),
                 created,
             });
         }
-        self.events.push(event);
+    }
+
+    /// Store a job; returns its id.
+    pub(crate) fn add_job(&mut self, job: Job) -> String {
+        let id = job.id.clone();
+        self.jobs.insert(id.clone(), job);
+        id
     }
 
     /// Whether a user has connection jobs not yet folded into its stored data.
@@ -429,6 +475,23 @@ impl Inner {
         }
     }
 
+    /// A new (not yet stored) job connecting `login` at `inst` for the connection `conn_id`, with an
+    /// MFA step when the institution asks for one.
+    fn connection_job(
+        &mut self,
+        user_id: &str,
+        conn_id: &str,
+        inst: &data::Institution,
+        login: &str,
+        outcome: Outcome,
+        created: Instant,
+    ) -> Job {
+        let mfa = self.wants_mfa(inst).then(|| data::mfa_for(login));
+        let job_id = self.new_id();
+        let steps = jobs::connection_steps(user_id, conn_id, inst.id, outcome, mfa);
+        Job::connection(job_id, user_id.to_owned(), created, steps, Some(conn_id.to_owned()), inst.id.to_owned())
+    }
+
     /// Create (or, for a known login, refresh) a connection as the consent flow does.
     pub(crate) fn connect(
         &mut self,
@@ -453,48 +516,23 @@ impl Inner {
             let (job_id, _) = self.refresh(cfg, user_id, &conn_id)?;
             return Ok((job_id, Some(conn_id)));
         }
-        let mfa = self.wants_mfa(inst).then(|| data::mfa_for(login));
-        let job_id = self.new_id();
-        let creates_connection = !matches!(outcome, Outcome::FailVerify(_));
-        let steps = jobs::connection_steps(user_id, &conn_id, inst.id, outcome, mfa);
-        self.jobs.insert(
-            job_id.clone(),
-            Job {
-                id: job_id.clone(),
-                user_id: user_id.to_owned(),
-                kind: JobKind::Connection,
-                created: cfg.clock.now(),
-                steps,
-                connection_id: creates_connection.then(|| conn_id.clone()),
-                institution_id: Some(inst.id.to_owned()),
-                report_id: None,
-                mfa_answered: None,
-                mfa_rejected: None,
-            },
-        );
-        if !creates_connection {
-            return Ok((job_id, None));
+        let mut job = self.connection_job(user_id, &conn_id, inst, login, outcome, cfg.clock.now());
+        if matches!(outcome, Outcome::FailVerify(_)) {
+            // Refused credentials create no connection for the job to point at.
+            job.connection_id = None;
+            return Ok((self.add_job(job), None));
         }
+        let job_id = self.add_job(job);
         let now = cfg.clock.now_wall();
         let data = match persona {
             Some(p) => data::generate(cfg.seed, inst.id, &conn_id, p, cfg.clock.anchor_day(), now),
-            None => PersonaData { accounts: Vec::new(), txns: Vec::new() },
+            None => PersonaData::default(),
         };
         let conn = Connection {
-            id: conn_id.clone(),
-            institution: inst.id.to_owned(),
-            method: "web",
             login_id: login.to_owned(),
             password: password.to_owned(),
-            created: now,
-            last_used: now,
-            job_id: job_id.clone(),
-            pending: true,
-            status: "pending",
-            accounts_loaded: false,
-            txns_loaded: false,
-            data: Arc::new(data),
             profile: persona.map(|p| p.profile),
+            ..Connection::pending(conn_id.clone(), inst.id.to_owned(), "web", job_id.clone(), now, data)
         };
         let base = &cfg.base_url;
         let summary = json!({
@@ -502,7 +540,7 @@ impl Inner {
             "id": conn_id,
             "status": "pending",
             "method": "web",
-            "institution": { "type": "institution", "id": inst.id, "links": { "self": format!("{base}/institutions/{}", inst.id) } },
+            "institution": data::institution_ref(inst.id, base),
         });
         self.user_mut(user_id)?.connections.push(conn);
         self.record_event(
@@ -550,10 +588,7 @@ impl Inner {
     /// Start a refresh job for a connection; returns the job id and whether it is new.
     pub(crate) fn refresh(&mut self, cfg: &Config, user_id: &str, conn_id: &str) -> ApiResult<(String, bool)> {
         let now = cfg.clock.now();
-        let user = self.user(user_id)?;
-        let conn = user.connections.iter().find(|c| c.id == conn_id).ok_or_else(|| {
-            ApiError::not_found("Requested connection does not exist.").pointer("connections/connectionId")
-        })?;
+        let conn = self.user(user_id)?.connection(conn_id)?;
         if let Some(job) = self.jobs.get(&conn.job_id)
             && !job.view(now, cfg.step_delay, &cfg.base_url).finished()
         {
@@ -565,29 +600,12 @@ impl Inner {
                 "Connections created from uploaded statements cannot be refreshed.",
             ));
         }
-        let inst_id = conn.institution.clone();
         let login = conn.login_id.clone();
-        let password = conn.password.clone();
-        let inst = data::institution(&inst_id).ok_or_else(|| ApiError::not_found("Institution does not exist."))?;
-        let (_, outcome) = data::outcome_for(&login, &password);
-        let mfa = self.wants_mfa(inst).then(|| data::mfa_for(&login));
-        let job_id = self.new_id();
-        let steps = jobs::connection_steps(user_id, conn_id, &inst_id, outcome, mfa);
-        self.jobs.insert(
-            job_id.clone(),
-            Job {
-                id: job_id.clone(),
-                user_id: user_id.to_owned(),
-                kind: JobKind::Connection,
-                created: now,
-                steps,
-                connection_id: Some(conn_id.to_owned()),
-                institution_id: Some(inst_id),
-                report_id: None,
-                mfa_answered: None,
-                mfa_rejected: None,
-            },
-        );
+        let inst =
+            data::institution(&conn.institution).ok_or_else(|| ApiError::not_found("Institution does not exist."))?;
+        let (_, outcome) = data::outcome_for(&login, &conn.password);
+        let job = self.connection_job(user_id, conn_id, inst, &login, outcome, now);
+        let job_id = self.add_job(job);
         if let Some(c) = self.user_mut(user_id)?.connections.iter_mut().find(|c| c.id == conn_id) {
             c.job_id = job_id.clone();
             c.pending = true;

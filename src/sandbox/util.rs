@@ -305,6 +305,13 @@ pub(crate) fn parse_form(s: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(s.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
+/// Remove the items matching `gone`; whether any was removed.
+pub(crate) fn remove_where<T>(items: &mut Vec<T>, mut gone: impl FnMut(&T) -> bool) -> bool {
+    let before = items.len();
+    items.retain(|item| !gone(item));
+    items.len() != before
+}
+
 /// First value of a form/query field.
 pub(crate) fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())

@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ok, query, self_url};
+use super::{filter_param, ok, query, self_url};
 use crate::sandbox::data::{Account, Txn};
 use crate::sandbox::errors::{ApiError, ApiResult};
 use crate::sandbox::filter::{self, DATE_OPS, EQ_NE, EQ_NE_IN, FieldSpec, Filter, Kind};
@@ -207,22 +207,20 @@ pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Pa
         });
         return Ok(([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response());
     }
-    let q = query(&uri);
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), ACCOUNT_FIELDS)
-        .map_err(|_| ApiError::bad_filter())?;
+    let f = filter_param(&query(&uri), ACCOUNT_FIELDS)?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
     let matching: Vec<&Account> = user
         .accounts
         .iter()
         .filter(|a| {
-            f.matches(|field| {
-                Some(filter::Value::Text(match field {
+            f.matches_text(|field| {
+                Some(match field {
                     "account.id" => &a.id,
                     "connection.id" => &a.connection,
                     "institution.id" => &a.institution,
                     _ => return None,
-                }))
+                })
             })
         })
         .collect();
@@ -310,18 +308,29 @@ pub(crate) fn page<T: Borrow<Txn>>(
     (out, None)
 }
 
+/// The cursor from the `next` query parameter, or a first page of `limit` items with `filter`.
+pub(crate) fn cursor_param(q: &[(String, String)], filter: &str) -> ApiResult<Cursor> {
+    match util::field(q, "next").filter(|n| !n.is_empty()) {
+        Some(next) => Cursor::decode(next).ok_or_else(|| ApiError::invalid_param("next", "Next value is not valid")),
+        None => Ok(Cursor { pos: 0, limit: parse_limit(util::field(q, "limit"))?, filter: filter.to_owned() }),
+    }
+}
+
 /// Resolve `limit`/`filter`/`next` query parameters into a cursor and parsed filter.
 pub(crate) fn paging_params(q: &[(String, String)], fields: &[FieldSpec]) -> ApiResult<(Cursor, Filter)> {
-    let cursor = match util::field(q, "next").filter(|n| !n.is_empty()) {
-        Some(next) => Cursor::decode(next).ok_or_else(|| ApiError::invalid_param("next", "Next value is not valid"))?,
-        None => Cursor {
-            pos: 0,
-            limit: parse_limit(util::field(q, "limit"))?,
-            filter: util::field(q, "filter").unwrap_or("").to_owned(),
-        },
-    };
-    let f = Filter::parse_for(&cursor.filter, fields).map_err(|_| ApiError::bad_filter())?;
+    let cursor = cursor_param(q, util::field(q, "filter").unwrap_or(""))?;
+    let f = Filter::parse_for(&cursor.filter, fields)?;
     Ok((cursor, f))
+}
+
+/// A page's `links`: `self`, plus `next` (`{list_url}?next=<cursor>`) while more items remain.
+pub(crate) fn page_links(self_link: String, list_url: &str, cursor: &Cursor, next: Option<usize>) -> Value {
+    let mut links = json!({ "self": self_link });
+    if let Some(pos) = next {
+        let c = Cursor { pos, ..cursor.clone() };
+        links["next"] = json!(format!("{list_url}?next={}", c.encode()));
+    }
+    links
 }
 
 /// `GET /users/{userId}/transactions` (getTransactions).
@@ -337,11 +346,7 @@ pub(crate) async fn get_transactions(State(s): State<Arc<Shared>>, Path(user_id)
         (items, next)
     };
     let data: Vec<TxnOut<'_>> = items.iter().map(|t| TxnOut::new(t, &user_id, base)).collect();
-    let mut links = json!({ "self": self_url(&s, &uri) });
-    if let Some(pos) = next {
-        let c = Cursor { pos, ..cursor.clone() };
-        links["next"] = json!(format!("{base}/users/{user_id}/transactions?next={}", c.encode()));
-    }
+    let links = page_links(self_url(&s, &uri), &format!("{base}/users/{user_id}/transactions"), &cursor, next);
     Ok(axum::Json(TxnPage { kind: "list", count: data.len(), size: cursor.limit, data, links }).into_response())
 }
 

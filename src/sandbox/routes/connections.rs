@@ -6,9 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::{json, no_content, ok, query, self_url};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Filter, Kind, Value as FValue};
+use super::misc::{address_json, person_json};
+use super::{counted_list, filter_param, json, no_content, ok, query, self_url};
+use crate::sandbox::data::institution_ref;
+use crate::sandbox::errors::ApiResult;
+use crate::sandbox::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
 use crate::sandbox::jobs::job_reference;
 use crate::sandbox::state::{Connection, Inner, Shared, User};
 use crate::sandbox::util;
@@ -55,11 +57,7 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
         "createdDate": util::fmt_datetime(c.created),
         "expiryDate": "",
         "lastUsed": util::fmt_datetime(c.last_used),
-        "institution": {
-            "type": "institution",
-            "id": inst,
-            "links": { "self": format!("{base}/institutions/{inst}") },
-        },
+        "institution": institution_ref(inst, base),
         "links": {
             "self": format!("{base}/users/{uid}/connections/{}", c.id),
             "accounts": format!("{base}/users/{uid}/accounts?filter=connection.id.eq('{}')", c.id),
@@ -94,25 +92,9 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
             .collect();
         out["accounts"] = json!({ "type": "list", "data": accounts });
         if let Some(p) = &c.profile {
-            out["profile"] = json!({
-                "firstName": p.first,
-                "middleName": p.middle,
-                "lastName": p.last,
-                "fullName": p.full_name(),
-                "emailAddresses": [p.email],
-                "phoneNumbers": [p.phone],
-                "physicalAddresses": [{
-                    "addressLine1": p.street,
-                    "addressLine2": "",
-                    "addressLine3": "",
-                    "city": p.city,
-                    "state": p.state,
-                    "postcode": p.postcode,
-                    "country": "Australia",
-                    "countryCode": "AUS",
-                    "formattedAddress": p.formatted_address(),
-                }],
-            });
+            let mut profile = person_json(p);
+            profile["physicalAddresses"] = json!([address_json(p)]);
+            out["profile"] = profile;
         }
     }
     out
@@ -120,9 +102,7 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
 
 /// `GET /users/{userId}/connections` (getConnections).
 pub(crate) async fn get_connections(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
-    let q = query(&uri);
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), CONNECTION_FIELDS)
-        .map_err(|_| ApiError::bad_filter())?;
+    let f = filter_param(&query(&uri), CONNECTION_FIELDS)?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
     let data: Vec<Value> = user
@@ -130,30 +110,18 @@ pub(crate) async fn get_connections(State(s): State<Arc<Shared>>, Path(user_id):
         .iter()
         .filter(|c| {
             let status = live_status(&inner, &s, c);
-            f.matches(|field| {
-                Some(FValue::Text(match field {
+            f.matches_text(|field| {
+                Some(match field {
                     "id" | "connection.id" => &c.id,
                     "status" | "connection.status" => status,
                     "institution.id" => &c.institution,
                     _ => return None,
-                }))
+                })
             })
         })
         .map(|c| connection_json(&inner, &s, user, c, false))
         .collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "data": data,
-        "links": { "self": self_url(&s, &uri) },
-    }))
-}
-
-fn find<'a>(user: &'a User, id: &str) -> ApiResult<&'a Connection> {
-    user.connections
-        .iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| ApiError::not_found("Requested connection does not exist.").pointer("connections/connectionId"))
+    ok(counted_list(data, self_url(&s, &uri)))
 }
 
 /// `GET /users/{userId}/connections/{connectionId}` (getConnection).
@@ -163,7 +131,7 @@ pub(crate) async fn get_connection(
 ) -> ApiResult {
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
-    let c = find(user, &conn_id)?;
+    let c = user.connection(&conn_id)?;
     ok(connection_json(&inner, &s, user, c, true))
 }
 
@@ -175,7 +143,7 @@ pub(crate) async fn delete_connection(
 ) -> ApiResult {
     let mut inner = s.settled_mut(&user_id);
     let user = inner.user_mut(&user_id)?;
-    find(user, &conn_id)?;
+    user.connection(&conn_id)?;
     user.connections.retain(|c| c.id != conn_id);
     let data = json!({ "type": "connection", "id": conn_id });
     inner.record_event(
@@ -219,7 +187,7 @@ pub(crate) async fn refresh_all(State(s): State<Arc<Shared>>, Path(user_id): Pat
 pub(crate) async fn purge(State(s): State<Arc<Shared>>, Path((user_id, conn_id)): Path<(String, String)>) -> ApiResult {
     let mut inner = s.settled_mut(&user_id);
     let user = inner.user_mut(&user_id)?;
-    find(user, &conn_id)?;
+    user.connection(&conn_id)?;
     user.accounts.retain(|a| *a.connection != *conn_id);
     user.touch_accounts();
     user.txns.retain(|t| *t.connection != *conn_id);

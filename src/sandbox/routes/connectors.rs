@@ -6,12 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{ok, query, self_url};
+use super::{filter_param, ok, query, self_url};
 use crate::sandbox::data::{INSTITUTIONS, Institution, MfaPolicy};
 use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Filter, Kind, Value as FValue};
+use crate::sandbox::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
 use crate::sandbox::state::Shared;
-use crate::sandbox::util;
 
 const CONNECTOR_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "connector.id", kind: Kind::Text, ops: EQ_NE_IN },
@@ -78,15 +77,13 @@ fn connector_json(i: &Institution, base: &str) -> Value {
 
 /// `GET /connectors` (getConnectors).
 pub(crate) async fn get_connectors(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
-    let q = query(&uri);
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), CONNECTOR_FIELDS)
-        .map_err(|_| ApiError::bad_filter())?;
+    let f = filter_param(&query(&uri), CONNECTOR_FIELDS)?;
     let base = &s.cfg.base_url;
     let data: Vec<Value> = INSTITUTIONS
         .iter()
         .filter(|i| {
-            f.matches(|field| {
-                Some(FValue::Text(match field {
+            f.matches_text(|field| {
+                Some(match field {
                     "connector.id" => i.id,
                     "connector.method" => "web",
                     "connector.status" => "operational",
@@ -96,7 +93,7 @@ pub(crate) async fn get_connectors(State(s): State<Arc<Shared>>, uri: Uri) -> Ap
                     "connector.institution.type" => "Test Bank",
                     "connector.authorization.type" => auth_type(i),
                     _ => return None,
-                }))
+                })
             })
         })
         .map(|i| connector_json(i, base))

@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{ok, query, self_url};
+use super::{filter_param, ok, query, self_url, sized_list};
 use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{EQ_NE, FieldSpec, Filter, Kind, Value as FValue};
+use crate::sandbox::filter::{EQ_NE, FieldSpec, Kind};
 use crate::sandbox::state::{Event, Shared};
 use crate::sandbox::util;
 
@@ -62,9 +62,7 @@ fn event_type_json(id: &str, description: &str, base: &str) -> Value {
 
 /// `GET /events` (getEvents), newest first.
 pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
-    let q = query(&uri);
-    let f =
-        Filter::parse_for(util::field(&q, "filter").unwrap_or(""), EVENT_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let f = filter_param(&query(&uri), EVENT_FIELDS)?;
     let mut inner = s.write();
     inner.settle_all(&s.cfg);
     let base = &s.cfg.base_url;
@@ -73,13 +71,13 @@ pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiRes
         .iter()
         .rev()
         .filter(|e| {
-            f.matches(|field| {
-                Some(FValue::Text(match field {
+            f.matches_text(|field| {
+                Some(match field {
                     "user.id" => &e.user_id,
                     "event.entity" => e.entity,
                     "event.type" => e.event_type,
                     _ => return None,
-                }))
+                })
             })
         })
         .map(|e| event_json(e, base))
@@ -103,13 +101,7 @@ pub(crate) async fn get_event(State(s): State<Arc<Shared>>, Path(id): Path<Strin
 pub(crate) async fn list_event_types(State(s): State<Arc<Shared>>) -> ApiResult {
     let base = &s.cfg.base_url;
     let data: Vec<Value> = EVENT_TYPES.iter().map(|(id, d)| event_type_json(id, d, base)).collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "size": data.len(),
-        "data": data,
-        "links": { "self": format!("{base}/events/types") },
-    }))
+    ok(sized_list(data, format!("{base}/events/types")))
 }
 
 /// `GET /events/types/{id}` (getEventTypeById).

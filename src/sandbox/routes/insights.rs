@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::accounts::{Cursor, page, parse_limit};
-use super::{json, no_content, ok, query, read_body, self_url};
+use super::accounts::{cursor_param, page, page_links};
+use super::{extend_object, json, no_content, ok, page_list, query, read_body, self_url};
 use crate::sandbox::analysis::{self, Stream, posted};
 use crate::sandbox::data::{Account, Txn};
-use crate::sandbox::errors::{ApiError, ApiResult, parse_json};
+use crate::sandbox::errors::{ApiError, ApiResult, parse_json_or_empty};
 use crate::sandbox::filter::Filter;
 use crate::sandbox::state::{Inner, Shared, Snapshot, SnapshotKind, User};
 use crate::sandbox::util::{self, DAY};
@@ -28,7 +28,7 @@ struct Period {
 }
 
 fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
-    let v = if body.iter().all(u8::is_ascii_whitespace) { json!({}) } else { parse_json(body, "Request body")? };
+    let v = parse_json_or_empty(body, "Request body")?;
     let month = |key: &str| -> ApiResult<Option<i64>> {
         match v.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -79,19 +79,38 @@ fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
 }
 
 fn in_period<'a>(user: &'a User, p: &Period) -> Vec<&'a Txn> {
-    user.txns
+    user.txns.iter().filter(|t| analysis::in_window(t, &p.accounts, p.from, p.to)).collect()
+}
+
+/// A snapshot body: `{type, id, coverageDays, fromMonth, toMonth, links: {self, accounts}}` plus
+/// `fields`; `kind` is both the type and the path segment of `links.self`.
+fn snapshot_json(kind: &str, id: &str, p: &Period, uid: &str, base: &str, fields: Value) -> Value {
+    let mut out = json!({
+        "type": kind,
+        "id": id,
+        "coverageDays": (p.to - p.from + 1) / DAY,
+        "fromMonth": util::fmt_month(p.from),
+        "toMonth": util::fmt_month(p.to),
+        "links": {
+            "self": format!("{base}/users/{uid}/{kind}/{id}"),
+            "accounts": p.accounts.iter().map(|a| format!("{base}/users/{uid}/accounts/{a}")).collect::<Vec<_>>(),
+        },
+    });
+    extend_object(&mut out, fields);
+    out
+}
+
+/// The newest twelve of `items` as `{amount, date, source}` entries.
+fn change_history(items: &[&Txn], source: &str) -> Vec<Value> {
+    items
         .iter()
-        .filter(|t| !t.pending && p.accounts.iter().any(|a| **a == *t.account))
-        .filter(|t| (p.from..=p.to).contains(&posted(t)))
+        .take(12)
+        .map(|t| json!({ "amount": m(t.amount), "date": util::fmt_date(posted(t)), "source": source }))
         .collect()
 }
 
 fn m(c: i64) -> String {
     util::money(c)
-}
-
-fn coverage(p: &Period) -> i64 {
-    (p.to - p.from + 1) / DAY
 }
 
 fn dated(history: &[(String, i64)]) -> Vec<Value> {
@@ -108,8 +127,18 @@ fn balance_range(txns: &[&Txn], acc: &Account, since: i64) -> (i64, i64) {
     (bals.iter().copied().min().unwrap_or(acc.balance), bals.iter().copied().max().unwrap_or(acc.balance))
 }
 
-fn class_of(acc: &Account) -> Value {
-    json!({ "type": acc.class, "product": acc.product })
+/// An affordability asset or liability entry: the account's class, funds, balance and
+/// institution, plus `fields`.
+fn holding(acc: &Account, fields: Value) -> Value {
+    let mut out = json!({
+        "account": { "type": acc.class, "product": acc.product },
+        "availableFunds": m(acc.available),
+        "balance": m(acc.balance),
+        "currency": "AUD",
+        "institution": &*acc.institution,
+    });
+    extend_object(&mut out, fields);
+    out
 }
 
 fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
@@ -126,29 +155,27 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
         (0i64, 0i64, 0i64, 0i64, 0i64);
     for acc in &accounts {
         let (min, max) = balance_range(&txns, acc, six_months_ago);
-        let recent: Vec<&&Txn> = txns.iter().filter(|t| *t.account == *acc.id && posted(t) >= month_ago).collect();
-        let credits: i64 = recent.iter().filter(|t| t.amount > 0).map(|t| t.amount).sum();
-        let debits: i64 = recent.iter().filter(|t| t.amount < 0).map(|t| t.amount).sum();
+        let recent: Vec<&Txn> =
+            txns.iter().copied().filter(|t| *t.account == *acc.id && posted(t) >= month_ago).collect();
+        let (credits, debits) = analysis::credits_and_debits(recent.iter().copied());
         match acc.class {
             "credit-card" => {
                 total_liabilities += acc.balance.min(0);
                 credit_limit += acc.credit_limit.unwrap_or(0);
                 let (pmin, pmax) = balance_range(&txns, acc, month_ago);
-                credit.push(json!({
-                    "account": class_of(acc),
-                    "availableFunds": m(acc.available),
-                    "balance": m(acc.balance),
-                    "creditLimit": m(acc.credit_limit.unwrap_or(0)),
-                    "currency": "AUD",
-                    "institution": &*acc.institution,
-                    "previous6Months": { "cashAdvances": m(0) },
-                    "previousMonth": {
-                        "maxBalance": m(pmax),
-                        "minBalance": m(pmin),
-                        "totalCredits": m(credits),
-                        "totalDebits": m(debits),
-                    },
-                }));
+                credit.push(holding(
+                    acc,
+                    json!({
+                        "creditLimit": m(acc.credit_limit.unwrap_or(0)),
+                        "previous6Months": { "cashAdvances": m(0) },
+                        "previousMonth": {
+                            "maxBalance": m(pmax),
+                            "minBalance": m(pmin),
+                            "totalCredits": m(credits),
+                            "totalDebits": m(debits),
+                        },
+                    }),
+                ));
             }
             "mortgage" | "loan" => {
                 total_liabilities += acc.balance.min(0);
@@ -165,36 +192,32 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
                     .take(12)
                     .map(|t| json!({ "amount": m(t.amount), "date": util::fmt_date(posted(t)), "direction": t.direction(), "source": t.description }))
                     .collect();
-                loans.push(json!({
-                    "account": class_of(acc),
-                    "availableFunds": m(acc.available),
-                    "balance": m(acc.balance),
-                    "changeHistory": history,
-                    "currency": "AUD",
-                    "institution": &*acc.institution,
-                    "previous6Months": { "arrears": m(0) },
-                    "previousMonth": {
-                        "totalCredits": m(credits),
-                        "totalDebits": m(debits),
-                        "totalInterestCharged": m(interest),
-                        "totalRepayments": m(recent.iter().filter(|t| t.class == "loan-repayment").map(|t| t.amount).sum()),
-                    },
-                }));
+                loans.push(holding(
+                    acc,
+                    json!({
+                        "changeHistory": history,
+                        "previous6Months": { "arrears": m(0) },
+                        "previousMonth": {
+                            "totalCredits": m(credits),
+                            "totalDebits": m(debits),
+                            "totalInterestCharged": m(interest),
+                            "totalRepayments": m(recent.iter().filter(|t| t.class == "loan-repayment").map(|t| t.amount).sum()),
+                        },
+                    }),
+                ));
             }
             _ => {
                 total_assets += acc.balance.max(0);
                 if acc.class == "savings" || acc.class == "term-deposit" {
                     savings += acc.balance.max(0);
                 }
-                assets.push(json!({
-                    "type": "asset",
-                    "account": class_of(acc),
-                    "availableFunds": m(acc.available),
-                    "balance": m(acc.balance),
-                    "currency": "AUD",
-                    "institution": &*acc.institution,
-                    "previous6Months": { "maxBalance": m(max), "minBalance": m(min) },
-                }));
+                assets.push(holding(
+                    acc,
+                    json!({
+                        "type": "asset",
+                        "previous6Months": { "maxBalance": m(max), "minBalance": m(min) },
+                    }),
+                ));
             }
         }
     }
@@ -219,7 +242,7 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
                     "noOccurrences": items.len(),
                     "total": m(total),
                 }],
-                "changeHistory": items.iter().take(12).map(|t| json!({ "amount": m(t.amount), "date": util::fmt_date(posted(t)), "source": source })).collect::<Vec<_>>(),
+                "changeHistory": change_history(items, source),
             })
         })
         .collect();
@@ -228,34 +251,33 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
     let regular_3m: i64 =
         regular.iter().flat_map(|s| s.items.iter()).filter(|t| posted(t) >= three_months_ago).map(|t| t.amount).sum();
     let expenses: i64 = txns.iter().filter(|t| t.amount < 0 && t.class != "transfer").map(|t| t.amount).sum();
-    json!({
-        "type": "affordability",
-        "id": id,
-        "coverageDays": coverage(p),
-        "fromMonth": util::fmt_month(p.from),
-        "toMonth": util::fmt_month(p.to),
-        "generatedDate": util::fmt_datetime(now),
-        "assets": assets,
-        "external": external,
-        "liabilities": { "credit": credit, "loan": loans },
-        "summary": {
-            "assets": m(total_assets),
-            "creditLimit": m(credit_limit),
-            "expenses": m(expenses / months),
-            "liabilities": m(total_liabilities),
-            "loanRepaymentMonthly": m(loan_monthly),
-            "netPosition": m(total_assets + total_liabilities),
-            "potentialLiabilitiesMonthly": m(0),
-            "regularIncome": { "previous3Months": { "avgMonthly": m(regular_3m / 3) } },
-            "savings": m(savings),
-        },
-        "links": {
-            "self": format!("{base}/users/{uid}/affordability/{id}"),
-            "expenses": format!("{base}/users/{uid}/expenses"),
-            "income": format!("{base}/users/{uid}/income"),
-            "accounts": p.accounts.iter().map(|a| format!("{base}/users/{uid}/accounts/{a}")).collect::<Vec<_>>(),
-        },
-    })
+    let mut out = snapshot_json(
+        "affordability",
+        id,
+        p,
+        uid,
+        base,
+        json!({
+            "generatedDate": util::fmt_datetime(now),
+            "assets": assets,
+            "external": external,
+            "liabilities": { "credit": credit, "loan": loans },
+            "summary": {
+                "assets": m(total_assets),
+                "creditLimit": m(credit_limit),
+                "expenses": m(expenses / months),
+                "liabilities": m(total_liabilities),
+                "loanRepaymentMonthly": m(loan_monthly),
+                "netPosition": m(total_assets + total_liabilities),
+                "potentialLiabilitiesMonthly": m(0),
+                "regularIncome": { "previous3Months": { "avgMonthly": m(regular_3m / 3) } },
+                "savings": m(savings),
+            },
+        }),
+    );
+    out["links"]["expenses"] = json!(format!("{base}/users/{uid}/expenses"));
+    out["links"]["income"] = json!(format!("{base}/users/{uid}/income"));
+    out
 }
 
 fn class_summary<'a>(txns: impl Iterator<Item = &'a Txn> + Clone, months: i64) -> Value {
@@ -282,11 +304,7 @@ fn expenses(user: &User, p: &Period, id: &str, base: &str) -> Value {
         .iter()
         .map(|((dcode, dtitle), classes)| {
             let total: i64 = classes.values().flatten().map(|t| t.amount).sum();
-            let pct = if payments_total == 0 {
-                0.0
-            } else {
-                (total as f64 / payments_total as f64 * 10_000.0).round() / 100.0
-            };
+            let pct = analysis::percent(total, payments_total);
             json!({
                 "division": dtitle,
                 "avgMonthly": m(total / months),
@@ -305,31 +323,21 @@ fn expenses(user: &User, p: &Period, id: &str, base: &str) -> Value {
         })
         .collect();
     let uid = &user.id;
-    json!({
-        "type": "expenses",
-        "id": id,
-        "coverageDays": coverage(p),
-        "fromMonth": util::fmt_month(p.from),
-        "toMonth": util::fmt_month(p.to),
-        "bankFees": class_summary(by_class("bank-fee"), months),
-        "cashWithdrawals": class_summary(by_class("cash-withdrawal"), months),
-        "externalTransfers": class_summary(by_class("transfer"), months),
-        "loanInterests": class_summary(by_class("loan-interest"), months),
-        "loanRepayments": class_summary(by_class("loan-repayment"), months),
-        "payments": payments,
-        "links": {
-            "self": format!("{base}/users/{uid}/expenses/{id}"),
-            "accounts": p.accounts.iter().map(|a| format!("{base}/users/{uid}/accounts/{a}")).collect::<Vec<_>>(),
-        },
-    })
-}
-
-fn history(s: &Stream<'_>) -> Vec<Value> {
-    s.items
-        .iter()
-        .take(12)
-        .map(|t| json!({ "amount": m(t.amount), "date": util::fmt_date(posted(t)), "source": s.source }))
-        .collect()
+    snapshot_json(
+        "expenses",
+        id,
+        p,
+        uid,
+        base,
+        json!({
+            "bankFees": class_summary(by_class("bank-fee"), months),
+            "cashWithdrawals": class_summary(by_class("cash-withdrawal"), months),
+            "externalTransfers": class_summary(by_class("transfer"), months),
+            "loanInterests": class_summary(by_class("loan-interest"), months),
+            "loanRepayments": class_summary(by_class("loan-repayment"), months),
+            "payments": payments,
+        }),
+    )
 }
 
 fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
@@ -366,7 +374,7 @@ fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
                     "variance": m(var),
                 },
                 "irregularity": { "gaps": Vec::<String>::new(), "stability": if var * 10 <= avg { "stable" } else { "variable" } },
-                "changeHistory": history(s),
+                "changeHistory": change_history(&s.items, s.source),
             })
         })
         .collect();
@@ -382,7 +390,7 @@ fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
                 "frequency": "irregular",
                 "noOccurrences": s.items.len(),
                 "current": { "amount": m(s.items.first().map_or(0, |t| t.amount)), "date": util::fmt_date(s.last()) },
-                "changeHistory": history(s),
+                "changeHistory": change_history(&s.items, s.source),
             })
         })
         .collect();
@@ -398,32 +406,30 @@ fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
                 "frequency": if s.items.len() >= 3 { s.frequency() } else { "other" },
                 "noOccurrences": s.items.len(),
                 "current": { "amount": m(s.items.first().map_or(0, |t| t.amount)), "date": util::fmt_date(s.last()), "otherCreditLabel": label },
-                "changeHistory": history(s),
+                "changeHistory": change_history(&s.items, s.source),
             })
         })
         .collect();
     let irregular_total: i64 = irregular.iter().map(Stream::total).sum();
     let uid = &user.id;
-    json!({
-        "type": "income",
-        "id": id,
-        "coverageDays": coverage(p),
-        "fromMonth": util::fmt_month(p.from),
-        "toMonth": util::fmt_month(p.to),
-        "regular": regular_json,
-        "irregular": irregular_json,
-        "otherCredit": other_json,
-        "summary": {
-            "irregularIncomeAvg": m(irregular_total / months),
-            "regularIncomeAvg": m(regular_total_year / months),
-            "regularIncomeYTD": m(regular_ytd),
-            "regularIncomeYear": m(regular_total_year),
-        },
-        "links": {
-            "self": format!("{base}/users/{uid}/income/{id}"),
-            "accounts": p.accounts.iter().map(|a| format!("{base}/users/{uid}/accounts/{a}")).collect::<Vec<_>>(),
-        },
-    })
+    snapshot_json(
+        "income",
+        id,
+        p,
+        uid,
+        base,
+        json!({
+            "regular": regular_json,
+            "irregular": irregular_json,
+            "otherCredit": other_json,
+            "summary": {
+                "irregularIncomeAvg": m(irregular_total / months),
+                "regularIncomeAvg": m(regular_total_year / months),
+                "regularIncomeYTD": m(regular_ytd),
+                "regularIncomeYear": m(regular_total_year),
+            },
+        }),
+    )
 }
 
 async fn create(s: Arc<Shared>, user_id: String, body: Body, kind: SnapshotKind) -> ApiResult {
@@ -548,11 +554,7 @@ pub(crate) async fn get_affordability_transactions(
     Path((user_id, id)): Path<(String, String)>,
     uri: Uri,
 ) -> ApiResult {
-    let q = query(&uri);
-    let cursor = match util::field(&q, "next").filter(|n| !n.is_empty()) {
-        Some(n) => Cursor::decode(n).ok_or_else(|| ApiError::invalid_param("next", "Next value is not valid"))?,
-        None => Cursor { pos: 0, limit: parse_limit(util::field(&q, "limit"))?, filter: String::new() },
-    };
+    let cursor = cursor_param(&query(&uri), "")?;
     let base = &s.cfg.base_url;
     let inner = s.read();
     let snap = find_snapshot(&inner, &user_id, &id, SnapshotKind::Affordability)?;
@@ -586,10 +588,6 @@ pub(crate) async fn get_affordability_transactions(
             })
         })
         .collect();
-    let mut links = json!({ "self": self_url(&s, &uri) });
-    if let Some(pos) = next {
-        let c = Cursor { pos, ..cursor.clone() };
-        links["next"] = json!(format!("{base}/users/{user_id}/affordability/{id}/transactions?next={}", c.encode()));
-    }
-    ok(json!({ "type": "list", "count": data.len(), "size": cursor.limit, "data": data, "links": links }))
+    let list_url = format!("{base}/users/{user_id}/affordability/{id}/transactions");
+    ok(page_list(data, cursor.limit, page_links(self_url(&s, &uri), &list_url, &cursor, next)))
 }

@@ -8,13 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::{json, ok, query, read_body, self_url};
+use super::{filter_param, json, ok, query, read_json, self_url};
 use crate::sandbox::auth::{Caller, require_user};
-use crate::sandbox::errors::{ApiError, ApiResult, parse_json};
-use crate::sandbox::filter::{EQ_NE, FieldSpec, Filter, Kind, Value as FValue};
+use crate::sandbox::errors::{ApiError, ApiResult};
+use crate::sandbox::filter::{EQ_NE, FieldSpec, Kind};
 use crate::sandbox::jobs::StepPlan;
 use crate::sandbox::state::Shared;
-use crate::sandbox::util;
 
 const JOB_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "connection.id", kind: Kind::Text, ops: EQ_NE },
@@ -40,9 +39,7 @@ pub(crate) async fn get_job(
 
 /// `GET /users/{userId}/jobs` (getUserJobs), newest first, optionally `connection.id.eq('..')`.
 pub(crate) async fn get_user_jobs(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
-    let q = query(&uri);
-    let f =
-        Filter::parse_for(util::field(&q, "filter").unwrap_or(""), JOB_FIELDS).map_err(|_| ApiError::bad_filter())?;
+    let f = filter_param(&query(&uri), JOB_FIELDS)?;
     let inner = s.read();
     inner.user(&user_id)?;
     let now = s.cfg.clock.now();
@@ -51,12 +48,12 @@ pub(crate) async fn get_user_jobs(State(s): State<Arc<Shared>>, Path(user_id): P
         .values()
         .filter(|j| j.user_id == user_id)
         .filter(|j| {
-            f.matches(|field| {
-                Some(FValue::Text(match field {
+            f.matches_text(|field| {
+                Some(match field {
                     "connection.id" => j.connection_id.as_deref().unwrap_or(""),
                     "institution.id" => j.institution_id.as_deref().unwrap_or(""),
                     _ => return None,
-                }))
+                })
             })
         })
         .collect();
@@ -84,8 +81,7 @@ pub(crate) async fn post_job_mfa(
     Path(job_id): Path<String>,
     body: Body,
 ) -> ApiResult {
-    let body = read_body(body, 64 * 1024).await?;
-    let v = parse_json(&body, "MFA response")?;
+    let v = read_json(body, 64 * 1024, "MFA response").await?;
     let answers: Vec<String> = match v.get("mfa-response") {
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()

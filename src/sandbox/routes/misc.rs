@@ -6,13 +6,46 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{ok, query, self_url};
+use super::{counted_list, extend_object, ok, query, self_url};
+use crate::sandbox::data::Profile;
 use crate::sandbox::errors::{ApiError, ApiResult};
 use crate::sandbox::state::{Connection, Shared};
 use crate::sandbox::util::{self, Mix};
 
 fn identity_id(seed: u64, conn: &Connection) -> String {
     Mix::new(seed, &[&conn.id, "identity"]).uuid()
+}
+
+/// A profile holder's names and contacts, as connection profiles and identities show them.
+pub(crate) fn person_json(p: &Profile) -> Value {
+    json!({
+        "firstName": p.first,
+        "middleName": p.middle,
+        "lastName": p.last,
+        "fullName": p.full_name(),
+        "emailAddresses": [p.email],
+        "phoneNumbers": [p.phone],
+    })
+}
+
+/// A profile's address, as connection profiles and identities show it.
+pub(crate) fn address_json(p: &Profile) -> Value {
+    json!({
+        "addressLine1": p.street,
+        "addressLine2": "",
+        "addressLine3": "",
+        "postcode": p.postcode,
+        "city": p.city,
+        "state": p.state,
+        "country": "Australia",
+        "countryCode": "AUS",
+        "formattedAddress": p.formatted_address(),
+    })
+}
+
+/// Identity details the sandbox has no data for, all empty.
+pub(crate) fn unknown_identity_details() -> Value {
+    json!({ "title": "", "DOB": "", "occupationCode": "", "occupationCodeVersion": "" })
 }
 
 fn identity_json(s: &Shared, user_id: &str, conn: &Connection) -> Option<Value> {
@@ -36,42 +69,29 @@ fn identity_json(s: &Shared, user_id: &str, conn: &Connection) -> Option<Value> 
             "registeredCountry": "AUS",
         })
     });
-    Some(json!({
-        "type": "identity",
-        "id": id,
-        "created": util::fmt_datetime(conn.created),
-        "updated": util::fmt_datetime(conn.last_used),
-        "source": conn.method,
-        "connectionID": conn.id,
-        "institutionID": conn.institution,
-        "fullName": p.full_name(),
-        "firstName": p.first,
-        "middleName": p.middle,
-        "lastName": p.last,
-        "title": "",
-        "DOB": "",
-        "occupationCode": "",
-        "occupationCodeVersion": "",
-        "phoneNumbers": [p.phone],
-        "emailAddresses": [p.email],
-        "physicalAddresses": [{
-            "type": "residential",
-            "addressLine1": p.street,
-            "addressLine2": "",
-            "addressLine3": "",
-            "postcode": p.postcode,
-            "city": p.city,
-            "state": p.state,
-            "country": "Australia",
-            "countryCode": "AUS",
-            "formattedAddress": p.formatted_address(),
-        }],
-        "organisation": organisation,
-        "links": {
-            "self": format!("{base}/users/{user_id}/identities/{id}"),
-            "job": format!("{base}/jobs/{}", conn.job_id),
-        },
-    }))
+    let mut address = address_json(p);
+    address["type"] = json!("residential");
+    let mut out = person_json(p);
+    extend_object(&mut out, unknown_identity_details());
+    extend_object(
+        &mut out,
+        json!({
+            "type": "identity",
+            "id": id,
+            "created": util::fmt_datetime(conn.created),
+            "updated": util::fmt_datetime(conn.last_used),
+            "source": conn.method,
+            "connectionID": conn.id,
+            "institutionID": conn.institution,
+            "physicalAddresses": [address],
+            "organisation": organisation,
+            "links": {
+                "self": format!("{base}/users/{user_id}/identities/{id}"),
+                "job": format!("{base}/jobs/{}", conn.job_id),
+            },
+        }),
+    );
+    Some(out)
 }
 
 /// `GET /users/{userId}/identities` (getUserIdentities): one identity per connection whose
@@ -80,12 +100,7 @@ pub(crate) async fn get_identities(State(s): State<Arc<Shared>>, Path(user_id): 
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
     let data: Vec<Value> = user.connections.iter().filter_map(|c| identity_json(&s, &user_id, c)).collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "data": data,
-        "links": { "self": self_url(&s, &uri) },
-    }))
+    ok(counted_list(data, self_url(&s, &uri)))
 }
 
 /// `GET /users/{userId}/identities/{identityId}` (getUserIdentity).

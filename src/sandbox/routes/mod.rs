@@ -28,11 +28,13 @@ use serde_json::Value;
 
 use super::auth;
 use super::consent;
-use super::errors::{ApiError, ApiResult};
+use super::errors::{ApiError, ApiResult, parse_json};
 use super::faults::FaultKind;
+use super::filter::{FieldSpec, Filter};
 use super::state::{Scope, Shared};
+use super::util;
 
-pub(crate) use users::user_json;
+pub(crate) use users::add_user;
 
 /// Who may call an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -268,9 +270,42 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> ApiResult<Bytes> {
     })
 }
 
+/// Read a request body up to `limit` bytes and parse it as JSON (`what` names it in errors).
+pub(crate) async fn read_json(body: Body, limit: usize, what: &str) -> ApiResult<Value> {
+    parse_json(&read_body(body, limit).await?, what)
+}
+
 /// Query string pairs of a request.
 pub(crate) fn query(uri: &Uri) -> Vec<(String, String)> {
-    super::util::parse_form(uri.query().unwrap_or(""))
+    util::parse_form(uri.query().unwrap_or(""))
+}
+
+/// The `filter` query parameter, parsed and checked against the fields an endpoint supports.
+pub(crate) fn filter_param(q: &[(String, String)], fields: &[FieldSpec]) -> ApiResult<Filter> {
+    Ok(Filter::parse_for(util::field(q, "filter").unwrap_or(""), fields)?)
+}
+
+/// Add the entries of the object `fields` to the object `target` (anything else is left alone).
+pub(crate) fn extend_object(target: &mut Value, fields: Value) {
+    if let (Some(target), Value::Object(fields)) = (target.as_object_mut(), fields) {
+        target.extend(fields);
+    }
+}
+
+/// A list envelope counting its items: `{type:"list", count, data, links.self}`.
+pub(crate) fn counted_list(data: Vec<Value>, self_link: String) -> Value {
+    serde_json::json!({ "type": "list", "count": data.len(), "data": data, "links": { "self": self_link } })
+}
+
+/// A list envelope with `count` and `size` both the number of items.
+pub(crate) fn sized_list(data: Vec<Value>, self_link: String) -> Value {
+    let size = data.len();
+    page_list(data, size, serde_json::json!({ "self": self_link }))
+}
+
+/// One page of a list: `{type:"list", count, size, data, links}` (`size` is the page size asked for).
+pub(crate) fn page_list(data: Vec<Value>, size: usize, links: Value) -> Value {
+    serde_json::json!({ "type": "list", "count": data.len(), "size": size, "data": data, "links": links })
 }
 
 /// A JSON response with a status.

@@ -8,12 +8,13 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::accounts::{Cursor, TXN_FIELDS, page, paging_params};
-use super::{json, no_content, ok, query, read_body, self_url};
+use super::accounts::{TXN_FIELDS, account_json, page, page_links, paging_params};
+use super::misc::unknown_identity_details;
+use super::{counted_list, extend_object, json, no_content, ok, page_list, query, read_json, self_url, sized_list};
 use crate::sandbox::analysis::{self, posted};
 use crate::sandbox::data::{Account, Txn};
-use crate::sandbox::errors::{ApiError, ApiResult, parse_json};
-use crate::sandbox::jobs::{Job, JobKind, Step, StepPlan, job_reference};
+use crate::sandbox::errors::{ApiError, ApiResult};
+use crate::sandbox::jobs::{Job, job_reference};
 use crate::sandbox::state::{Inner, Report, Shared, User};
 use crate::sandbox::util::{self, DAY};
 
@@ -22,20 +23,23 @@ type FilterDef = (&'static str, &'static str, bool);
 /// A report type: id, name, description, filters.
 type ReportTypeDef = (&'static str, &'static str, &'static str, &'static [FilterDef]);
 
+/// The filters of both affordability report types.
+const AFFORDABILITY_FILTERS: &[FilterDef] = &[
+    ("fromDate", "string", true),
+    ("toDate", "string", true),
+    ("accounts", "array", true),
+    ("users", "array", true),
+    ("includeGroups", "array", false),
+    ("includeMetrics", "array", false),
+];
+
 /// Report types: id, name, description, filters (name, type, required).
 const REPORT_TYPES: &[ReportTypeDef] = &[
     (
         "CON_AFFOR_01",
         "Consumer affordability",
         "Income, spending and liabilities of one or more consumers over a period.",
-        &[
-            ("fromDate", "string", true),
-            ("toDate", "string", true),
-            ("accounts", "array", true),
-            ("users", "array", true),
-            ("includeGroups", "array", false),
-            ("includeMetrics", "array", false),
-        ],
+        AFFORDABILITY_FILTERS,
     ),
     (
         "STATEMENT_01",
@@ -52,14 +56,7 @@ const REPORT_TYPES: &[ReportTypeDef] = &[
         "BUS_AFFOR_01",
         "Business affordability",
         "Revenue, costs and liabilities of a business over a period.",
-        &[
-            ("fromDate", "string", true),
-            ("toDate", "string", true),
-            ("accounts", "array", true),
-            ("users", "array", true),
-            ("includeGroups", "array", false),
-            ("includeMetrics", "array", false),
-        ],
+        AFFORDABILITY_FILTERS,
     ),
 ];
 
@@ -154,15 +151,10 @@ fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit:
     let amounts: Vec<i64> = items.iter().map(|t| t.amount).collect();
     let monthly = analysis::monthly(items.iter().copied());
     let months = analysis::months(from, to);
-    let credit: i64 = items.iter().filter(|t| t.amount > 0).map(|t| t.amount).sum();
-    let debit: i64 = items.iter().filter(|t| t.amount < 0).map(|t| t.amount).sum();
-    let pct =
-        |part: i64, whole: i64| if whole == 0 { 0.0 } else { (part as f64 / whole as f64 * 10_000.0).round() / 100.0 };
+    let (credit, debit) = analysis::credits_and_debits(items.iter().copied());
     let first = items.last().map_or(from, |t| posted(t));
     let last = items.first().map_or(to, |t| posted(t));
-    let mut gaps: Vec<i64> = items.windows(2).map(|w| (posted(w[0]) - posted(w[1])) / DAY).collect();
-    gaps.sort_unstable();
-    let gap = gaps.get(gaps.len() / 2).copied().unwrap_or(0);
+    let gap = analysis::median_gap_days(items);
     let (ftype, display) = match gap {
         0 => ("irregular", "Irregular"),
         1..=9 => ("weekly", "Weekly"),
@@ -174,7 +166,10 @@ fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit:
     json!({
         "summary": {
             "transactionCount": items.len(),
-            "overallPercentage": { "credit": pct(credit, all_credit), "debit": pct(debit, all_debit) },
+            "overallPercentage": {
+                "credit": analysis::percent(credit, all_credit),
+                "debit": analysis::percent(debit, all_debit),
+            },
         },
         "range": { "startDate": util::fmt_date(first), "endDate": util::fmt_date(last), "duration": (last - first) / DAY },
         "amount": {
@@ -215,33 +210,19 @@ fn wanted(sel: &Option<Vec<String>>, id: &str) -> bool {
     sel.as_ref().is_some_and(|l| l.is_empty() || l.iter().any(|x| x == id))
 }
 
+/// The account object as reports embed it: [`account_json`] without the bank details, the card
+/// meta and the connection link.
 fn report_account_json(a: &Account, user_id: &str, base: &str) -> Value {
-    json!({
-        "type": "account",
-        "id": a.id,
-        "creationDate": util::fmt_date(a.opened),
-        "lastUpdated": util::fmt_datetime(a.last_updated),
-        "status": "available",
-        "name": a.name,
-        "maskedNumber": a.masked(),
-        "accountNo": a.account_no(),
-        "accountHolder": a.holder,
-        "isOwned": true,
-        "accountOwnership": a.ownership,
-        "balance": util::money(a.balance),
-        "availableFunds": util::money(a.available),
-        "creditLimit": a.credit_limit.map(util::money),
-        "currency": "AUD",
-        "class": { "type": a.class, "product": a.product },
-        "connection": &*a.connection,
-        "institution": &*a.institution,
-        "transactionIntervals": [{ "from": util::fmt_date(a.interval.0), "to": util::fmt_date(a.interval.1) }],
-        "links": {
-            "self": format!("{base}/users/{user_id}/accounts/{}", a.id),
-            "transactions": format!("{base}/users/{user_id}/transactions?filter=account.id.eq('{}')", a.id),
-            "institution": format!("{base}/institutions/{}", a.institution),
-        },
-    })
+    let mut out = account_json(a, user_id, base);
+    if let Some(obj) = out.as_object_mut() {
+        for key in ["bsb", "unmaskedAccNum", "meta"] {
+            obj.remove(key);
+        }
+        if let Some(links) = obj.get_mut("links").and_then(Value::as_object_mut) {
+            links.remove("connection");
+        }
+    }
+    out
 }
 
 fn metric(id: &str, title: &str, description: &str, section: &str, value: Value, format: &str) -> Value {
@@ -262,13 +243,9 @@ fn affordability_data(
     filters: &[(String, Value)],
     base: &str,
 ) -> Value {
-    let txns: Vec<&Txn> = users
-        .iter()
-        .flat_map(|u| u.txns.iter())
-        .filter(|t| !t.pending && accounts.iter().any(|a| **a == *t.account) && (from..=to).contains(&posted(t)))
-        .collect();
-    let credit: i64 = txns.iter().filter(|t| t.amount > 0).map(|t| t.amount).sum();
-    let debit: i64 = txns.iter().filter(|t| t.amount < 0).map(|t| t.amount).sum();
+    let txns: Vec<&Txn> =
+        users.iter().flat_map(|u| u.txns.iter()).filter(|t| analysis::in_window(t, accounts, from, to)).collect();
+    let (credit, debit) = analysis::credits_and_debits(txns.iter().copied());
     let months = analysis::months(from, to);
     let by = |g: fn(&Txn) -> bool| txns.iter().copied().filter(|t| g(t)).collect::<Vec<_>>();
     let gambling = by(GROUPS[6].matches);
@@ -282,7 +259,7 @@ fn affordability_data(
             negative_days.insert(posted(t) / DAY, true);
         }
     }
-    let spend_ratio = if credit == 0 { 0.0 } else { ((-debit) as f64 / credit as f64 * 10_000.0).round() / 100.0 };
+    let spend_ratio = analysis::percent(-debit, credit);
     let metrics_sel = selection(filters, "includeMetrics");
     let all_metrics = vec![
         metric(
@@ -403,15 +380,11 @@ fn statement_data(inner: &Inner, user: &User, acc: &Account, base: &str) -> Valu
     let inst = crate::sandbox::data::institution(&acc.institution);
     let profile = user.connections.iter().find(|c| *c.id == *acc.connection).and_then(|c| c.profile);
     let identity = profile.map_or(Value::Null, |p| {
-        json!({
+        let mut identity = json!({
             "customerType": if p.business.is_some() { "organisation" } else { "person" },
             "fullName": p.full_name(),
             "firstName": p.first,
             "lastName": p.last,
-            "title": "",
-            "DOB": "",
-            "occupationCode": "",
-            "occupationCodeVersion": "",
             "phoneNumbers": [p.phone],
             "emails": [p.email],
             "businessName": p.business.map(|b| b.0),
@@ -420,7 +393,9 @@ fn statement_data(inner: &Inner, user: &User, acc: &Account, base: &str) -> Valu
                 "addressLine1": p.street, "addressLine2": "", "addressLine3": "",
                 "postCode": p.postcode, "city": p.city, "state": p.state, "country": "Australia",
             }],
-        })
+        });
+        extend_object(&mut identity, unknown_identity_details());
+        identity
     });
     json!({
         "account": [report_account_json(acc, &user.id, base)],
@@ -473,8 +448,7 @@ fn date_filter(filters: &[(String, Value)], name: &str) -> ApiResult<Option<i64>
 
 /// `POST /reports` (createReport).
 pub(crate) async fn create_report(State(s): State<Arc<Shared>>, body: Body) -> ApiResult {
-    let body = read_body(body, 256 * 1024).await?;
-    let v = parse_json(&body, "Posted report")?;
+    let v = read_json(body, 256 * 1024, "Posted report").await?;
     let report_type = v
         .get("reportType")
         .and_then(Value::as_str)
@@ -567,21 +541,7 @@ pub(crate) async fn create_report(State(s): State<Arc<Shared>>, body: Body) -> A
         to,
         data,
     });
-    inner.jobs.insert(
-        job_id.clone(),
-        Job {
-            id: job_id.clone(),
-            user_id: user_ids[0].clone(),
-            kind: JobKind::Report,
-            created: created_at,
-            steps: vec![Step { title: "create-report", plan: StepPlan::Link(format!("/reports/{report_id}")) }],
-            connection_id: None,
-            institution_id: None,
-            report_id: Some(report_id),
-            mfa_answered: None,
-            mfa_rejected: None,
-        },
-    );
+    inner.jobs.insert(job_id.clone(), Job::report(job_id.clone(), user_ids[0].clone(), created_at, report_id));
     Ok(json(StatusCode::ACCEPTED, job_reference(&job_id, base)))
 }
 
@@ -620,13 +580,7 @@ pub(crate) async fn list_reports(State(s): State<Arc<Shared>>, uri: Uri) -> ApiR
         .filter(|r| r.ready_at <= now)
         .map(|r| report_json(r, &s.cfg.base_url, false))
         .collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "size": data.len(),
-        "data": data,
-        "links": { "self": self_url(&s, &uri) },
-    }))
+    ok(sized_list(data, self_url(&s, &uri)))
 }
 
 /// `GET /reports/{id}` (retrieveReport).
@@ -637,10 +591,7 @@ pub(crate) async fn get_report(State(s): State<Arc<Shared>>, Path(id): Path<Stri
 
 /// `DELETE /reports/{id}` (deleteReport).
 pub(crate) async fn delete_report(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
-    let mut inner = s.write();
-    let before = inner.reports.len();
-    inner.reports.retain(|r| r.id != id);
-    if inner.reports.len() == before {
+    if !util::remove_where(&mut s.write().reports, |r| r.id == id) {
         return Err(report_not_found());
     }
     no_content()
@@ -657,8 +608,7 @@ pub(crate) async fn get_report_transactions(
     let base = &s.cfg.base_url;
     let inner = s.read();
     let r = ready(&s, &inner, &id)?;
-    let in_scope =
-        |t: &Txn| !t.pending && r.accounts.iter().any(|a| **a == *t.account) && (r.from..=r.to).contains(&posted(t));
+    let in_scope = |t: &Txn| analysis::in_window(t, &r.accounts, r.from, r.to);
     let users: Vec<&User> = r.users.iter().filter_map(|u| inner.users.get(u)).collect();
     let (items, owners, next): (Vec<&Txn>, Vec<&str>, Option<usize>) = if let [u] = users.as_slice() {
         let (idx, next) = page(&u.txns, cursor.pos, cursor.limit, &f, in_scope);
@@ -702,23 +652,14 @@ pub(crate) async fn get_report_transactions(
             })
         })
         .collect();
-    let mut links = json!({ "self": self_url(&s, &uri) });
-    if let Some(pos) = next {
-        let c = Cursor { pos, ..cursor.clone() };
-        links["next"] = json!(format!("{base}/reports/{id}/transactions?next={}", c.encode()));
-    }
-    ok(json!({ "type": "list", "count": data.len(), "size": cursor.limit, "data": data, "links": links }))
+    let links = page_links(self_url(&s, &uri), &format!("{base}/reports/{id}/transactions"), &cursor, next);
+    ok(page_list(data, cursor.limit, links))
 }
 
 /// `GET /reports/types` (listReportTypes).
 pub(crate) async fn list_report_types(State(s): State<Arc<Shared>>) -> ApiResult {
     let data: Vec<Value> = REPORT_TYPES.iter().map(report_type_json).collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "data": data,
-        "links": { "self": format!("{}/reports/types", s.cfg.base_url) },
-    }))
+    ok(counted_list(data, format!("{}/reports/types", s.cfg.base_url)))
 }
 
 /// `GET /reports/types/{reportTypeId}` (retrieveSpecificReportType).

@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::{json, read_body};
-use crate::sandbox::data::{self, Account, Failure, PersonaData, Txn};
+use crate::sandbox::data::{self, Account, Failure, Outcome, PersonaData, Txn};
 use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::jobs::{Job, JobKind, Step, StepPlan, job_reference};
+use crate::sandbox::jobs::{self, Job, job_reference};
 use crate::sandbox::state::{Connection, Shared};
 use crate::sandbox::util::{self, DAY, Mix};
 
@@ -223,56 +223,18 @@ pub(crate) async fn create_statement(
     let mut accounts: Vec<Account> = vec![account];
     data::apply_running_balances(&mut accounts, &mut txns);
 
-    let job_id = inner.new_id();
-    let verify = match failure {
-        Some(f) => StepPlan::Fail(f),
-        None => StepPlan::Link(format!("/users/{user_id}/connections/{conn_id}")),
-    };
-    let steps = vec![
-        Step { title: "verify-credentials", plan: verify },
-        Step {
-            title: "retrieve-accounts",
-            plan: StepPlan::Link(format!("/users/{user_id}/accounts?filter=institution.id.eq('{}')", inst.id)),
-        },
-        Step {
-            title: "retrieve-transactions",
-            plan: StepPlan::Link(format!("/users/{user_id}/transactions?filter=institution.id.eq('{}')", inst.id)),
-        },
-    ];
-    inner.jobs.insert(
-        job_id.clone(),
-        Job {
-            id: job_id.clone(),
-            user_id: user_id.clone(),
-            kind: JobKind::Connection,
-            created: s.cfg.clock.now(),
-            steps,
-            connection_id: failure.is_none().then(|| conn_id.clone()),
-            institution_id: Some(inst.id.to_owned()),
-            report_id: None,
-            mfa_answered: None,
-            mfa_rejected: None,
-        },
-    );
+    let outcome = failure.map_or(Outcome::Success, Outcome::FailVerify);
+    let steps = jobs::connection_steps(&user_id, &conn_id, inst.id, outcome, None);
+    let connection_id = failure.is_none().then(|| conn_id.clone());
+    let job =
+        Job::connection(inner.new_id(), user_id.clone(), s.cfg.clock.now(), steps, connection_id, inst.id.to_owned());
+    let job_id = inner.add_job(job);
     if failure.is_none() {
         let user = inner.user_mut(&user_id)?;
         user.connections.retain(|c| c.id != conn_id);
-        user.connections.push(Connection {
-            id: conn_id,
-            institution: inst.id.to_owned(),
-            method: if is_csv { "csv" } else { "pdf" },
-            login_id: String::new(),
-            password: String::new(),
-            created: now,
-            last_used: now,
-            job_id: job_id.clone(),
-            pending: true,
-            status: "pending",
-            accounts_loaded: false,
-            txns_loaded: false,
-            data: Arc::new(PersonaData { accounts, txns }),
-            profile: None,
-        });
+        let method = if is_csv { "csv" } else { "pdf" };
+        let data = PersonaData { accounts, txns };
+        user.connections.push(Connection::pending(conn_id, inst.id.to_owned(), method, job_id.clone(), now, data));
     }
     Ok(json(StatusCode::ACCEPTED, job_reference(&job_id, &s.cfg.base_url)))
 }

@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{json, no_content, ok, read_body};
-use crate::sandbox::errors::{ApiError, ApiResult, parse_json};
-use crate::sandbox::state::{AuthLink, Config, LinkState, Shared, User};
+use super::{json, no_content, ok, read_body, read_json};
+use crate::sandbox::errors::{ApiError, ApiResult, parse_json_or_empty};
+use crate::sandbox::state::{AuthLink, Config, Inner, LinkState, Shared, User};
 use crate::sandbox::util::{self, DAY};
 
 /// The user object Basiq returns from create/get/update.
@@ -175,20 +175,24 @@ fn user_event(cfg: &Config, u: &User) -> (String, Value) {
     (format!("{}/users/{}", cfg.base_url, u.id), user_json(u, &cfg.base_url))
 }
 
+/// Give a new user its id and creation time, store it and record `user.created`; returns the id
+/// and the user object.
+pub(crate) fn add_user(inner: &mut Inner, cfg: &Config, mut user: User) -> (String, Value) {
+    user.id = inner.new_id();
+    user.created = cfg.clock.now_wall();
+    let (data_ref, data) = user_event(cfg, &user);
+    let id = user.id.clone();
+    inner.users.insert(id.clone(), user);
+    inner.record_event(cfg, "user", "created", &id, data_ref, data.clone());
+    (id, data)
+}
+
 /// `POST /users` (createUser).
 pub(crate) async fn create_user(State(s): State<Arc<Shared>>, body: Body) -> ApiResult {
-    let body = read_body(body, 256 * 1024).await?;
-    let v = parse_json(&body, "Posted user")?;
+    let v = read_json(body, 256 * 1024, "Posted user").await?;
     let mut user = User::default();
     apply_fields(&mut user, &v, true)?;
-    let mut inner = s.write();
-    user.id = inner.new_id();
-    user.created = s.cfg.clock.now_wall();
-    let out = user_json(&user, &s.cfg.base_url);
-    let (data_ref, data) = user_event(&s.cfg, &user);
-    let uid = user.id.clone();
-    inner.users.insert(uid.clone(), user);
-    inner.record_event(&s.cfg, "user", "created", &uid, data_ref, data);
+    let (_, out) = add_user(&mut s.write(), &s.cfg, user);
     Ok(json(StatusCode::CREATED, out))
 }
 
@@ -200,8 +204,7 @@ pub(crate) async fn get_user(State(s): State<Arc<Shared>>, Path(user_id): Path<S
 
 /// `POST /users/{userId}` (updateUser).
 pub(crate) async fn update_user(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, body: Body) -> ApiResult {
-    let body = read_body(body, 256 * 1024).await?;
-    let v = parse_json(&body, "Posted user")?;
+    let v = read_json(body, 256 * 1024, "Posted user").await?;
     let mut inner = s.settled_mut(&user_id);
     let user = inner.user_mut(&user_id)?;
     let mut updated = user.clone();
@@ -336,8 +339,7 @@ fn auth_link_json(link: &AuthLink, user_id: &str, base: &str) -> Value {
 
 /// `POST /users/{userId}/auth_link` (postAuthLink): replaces any previous link.
 pub(crate) async fn post_auth_link(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, body: Body) -> ApiResult {
-    let body = read_body(body, 64 * 1024).await?;
-    let v = if body.iter().all(u8::is_ascii_whitespace) { json!({}) } else { parse_json(&body, "Posted auth link")? };
+    let v = parse_json_or_empty(&read_body(body, 64 * 1024).await?, "Posted auth link")?;
     let obj = v.as_object().ok_or_else(|| ApiError::invalid_content("Posted auth link is not in valid format."))?;
     let body_mobile = str_field(obj, "mobile")?.filter(|m| !m.is_empty());
     if body_mobile.as_deref().is_some_and(|m| !valid_mobile(m)) {

@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 
 use super::accounts::parse_limit;
 use super::events::EVENT_TYPES;
-use super::{json, no_content, ok, query, read_body, self_url};
-use crate::sandbox::errors::{ApiError, ApiResult, parse_json};
-use crate::sandbox::filter::{EQ_NE_IN, FieldSpec, Filter, Kind, Value as FValue};
+use super::{filter_param, json, no_content, ok, page_list, query, read_json, self_url, sized_list};
+use crate::sandbox::errors::{ApiError, ApiResult};
+use crate::sandbox::filter::{EQ_NE_IN, FieldSpec, Kind};
 use crate::sandbox::state::{Inner, Message, Shared, Webhook};
 use crate::sandbox::util;
 
@@ -70,8 +70,9 @@ struct WebhookInput {
     events: Vec<String>,
 }
 
-fn parse_input(body: &[u8]) -> ApiResult<WebhookInput> {
-    let v = parse_json(body, "Posted webhook")?;
+/// Read and check a posted webhook.
+async fn read_input(body: Body) -> ApiResult<WebhookInput> {
+    let v = read_json(body, 64 * 1024, "Posted webhook").await?;
     let obj = v.as_object().ok_or_else(|| ApiError::invalid_content("Posted webhook is not in valid format."))?;
     let text = |k: &str| -> ApiResult<Option<String>> {
         match obj.get(k) {
@@ -142,8 +143,7 @@ fn webhook_not_found() -> ApiError {
 
 /// `POST /notifications/webhooks` (addWebhook).
 pub(crate) async fn add_webhook(State(s): State<Arc<Shared>>, body: Body) -> ApiResult {
-    let body = read_body(body, 64 * 1024).await?;
-    let input = parse_input(&body)?;
+    let input = read_input(body).await?;
     let mut inner = s.write();
     if duplicate_url(&inner, &input.url, None) {
         return Err(conflict());
@@ -167,13 +167,7 @@ pub(crate) async fn add_webhook(State(s): State<Arc<Shared>>, body: Body) -> Api
 pub(crate) async fn list_webhooks(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
     let inner = s.read();
     let data: Vec<Value> = inner.webhooks.iter().map(|w| webhook_json(w, &s.cfg.base_url)).collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "size": data.len(),
-        "data": data,
-        "links": { "self": self_url(&s, &uri) },
-    }))
+    ok(sized_list(data, self_url(&s, &uri)))
 }
 
 /// `GET /notifications/webhooks/{webhookId}` (getWebhook).
@@ -185,8 +179,7 @@ pub(crate) async fn get_webhook(State(s): State<Arc<Shared>>, Path(id): Path<Str
 
 /// `POST /notifications/webhooks/{webhookId}` (updateWebhook).
 pub(crate) async fn update_webhook(State(s): State<Arc<Shared>>, Path(id): Path<String>, body: Body) -> ApiResult {
-    let body = read_body(body, 64 * 1024).await?;
-    let input = parse_input(&body)?;
+    let input = read_input(body).await?;
     let mut inner = s.write();
     if !inner.webhooks.iter().any(|w| w.id == id) {
         return Err(webhook_not_found());
@@ -209,9 +202,7 @@ pub(crate) async fn update_webhook(State(s): State<Arc<Shared>>, Path(id): Path<
 /// `DELETE /notifications/webhooks/{webhookId}` (deleteWebhook).
 pub(crate) async fn delete_webhook(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
     let mut inner = s.write();
-    let before = inner.webhooks.len();
-    inner.webhooks.retain(|w| w.id != id);
-    if inner.webhooks.len() == before {
+    if !util::remove_where(&mut inner.webhooks, |w| w.id == id) {
         return Err(webhook_not_found());
     }
     inner.messages.retain(|m| m.webhook_id != id);
@@ -222,8 +213,7 @@ pub(crate) async fn delete_webhook(State(s): State<Arc<Shared>>, Path(id): Path<
 pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> ApiResult {
     let q = query(&uri);
     let limit = parse_limit(util::field(&q, "limit"))?;
-    let f = Filter::parse_for(util::field(&q, "filter").unwrap_or(""), MESSAGE_FIELDS)
-        .map_err(|_| ApiError::bad_filter())?;
+    let f = filter_param(&q, MESSAGE_FIELDS)?;
     let mut inner = s.write();
     inner.settle_all(&s.cfg);
     if !inner.webhooks.iter().any(|w| w.id == id) {
@@ -235,25 +225,19 @@ pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<S
         .rev()
         .filter(|m| m.webhook_id == id)
         .filter(|m| {
-            f.matches(|field| {
-                Some(FValue::Text(match field {
+            f.matches_text(|field| {
+                Some(match field {
                     "eventtypeid" => &m.event_type_id,
                     "eventid" => &m.event_id,
                     "webhookid" => &m.webhook_id,
                     _ => return None,
-                }))
+                })
             })
         })
         .take(limit)
         .map(|m| message_json(m, &s.cfg.base_url))
         .collect();
-    ok(json!({
-        "type": "list",
-        "count": data.len(),
-        "size": limit,
-        "data": data,
-        "links": { "self": self_url(&s, &uri) },
-    }))
+    ok(page_list(data, limit, json!({ "self": self_url(&s, &uri) })))
 }
 
 /// `GET /notifications/webhooks/{webhookId}/messages/{messageId}` (getWebhookMessage).
@@ -276,8 +260,7 @@ pub(crate) async fn get_message(
 /// `POST /notifications/messages/test` (testMessage): records a test message for every webhook
 /// subscribed to the event type; 400 `no-webhooks-found` when there is none.
 pub(crate) async fn test_message(State(s): State<Arc<Shared>>, body: Body) -> ApiResult {
-    let body = read_body(body, 64 * 1024).await?;
-    let v = parse_json(&body, "Posted test message")?;
+    let v = read_json(body, 64 * 1024, "Posted test message").await?;
     let type_id = v
         .get("eventTypeId")
         .and_then(Value::as_str)
@@ -288,9 +271,7 @@ pub(crate) async fn test_message(State(s): State<Arc<Shared>>, body: Body) -> Ap
         return Err(ApiError::invalid_content(format!("Event type {type_id} is not supported.")).pointer("eventTypeId"));
     }
     let mut inner = s.write();
-    let targets: Vec<String> =
-        inner.webhooks.iter().filter(|w| w.events.contains(&type_id)).map(|w| w.id.clone()).collect();
-    if targets.is_empty() {
+    if !inner.webhooks.iter().any(|w| w.subscribes(&type_id)) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "no-webhooks-found",
@@ -299,17 +280,7 @@ pub(crate) async fn test_message(State(s): State<Arc<Shared>>, body: Body) -> Ap
         ));
     }
     let event_id = util::hex64(&mut inner.rng);
-    let now = s.cfg.clock.now_wall();
-    for webhook_id in targets {
-        let id = inner.new_id();
-        inner.messages.push(Message {
-            id,
-            webhook_id,
-            event_type_id: type_id.clone(),
-            event_id: event_id.clone(),
-            entity_url: format!("{}/events/{event_id}", s.cfg.base_url),
-            created: now,
-        });
-    }
+    let entity_url = format!("{}/events/{event_id}", s.cfg.base_url);
+    inner.queue_messages(&type_id, &event_id, &entity_url, s.cfg.clock.now_wall());
     Ok(StatusCode::CREATED.into_response())
 }
