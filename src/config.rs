@@ -161,6 +161,11 @@ impl Client {
         builder.build()
     }
 
+    /// The base URL every request goes to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.0.base_url
+    }
+
     /// A CLIENT_ACCESS token bound to `user_id`, for the consent UI; cached per user until near expiry.
     pub async fn client_token(&self, user_id: &str) -> Result<Secret, Error> {
         if user_id.trim().is_empty() {

@@ -1,0 +1,30 @@
+//! `Client::from_env`, in a test binary of its own because it changes the process environment.
+
+use basiq::{Client, ENV_API_KEY, ENV_BASE_URL, Error};
+
+#[test]
+fn from_env_requires_the_key_and_honours_the_base_url() {
+    // SAFETY: this binary has this one test, so nothing else reads the environment meanwhile.
+    unsafe {
+        std::env::remove_var(ENV_API_KEY);
+        std::env::remove_var(ENV_BASE_URL);
+    }
+    let missing = Client::from_env().unwrap_err();
+    assert!(matches!(missing, Error::Config(_)));
+    assert!(missing.to_string().contains("BASIQ_API_KEY"), "{missing}");
+
+    unsafe { std::env::set_var(ENV_API_KEY, "   ") };
+    let empty = Client::from_env().unwrap_err();
+    assert!(empty.to_string().contains("BASIQ_API_KEY"), "{empty}");
+
+    unsafe {
+        std::env::set_var(ENV_API_KEY, "dGVzdDp0ZXN0");
+        std::env::set_var(ENV_BASE_URL, "http://127.0.0.1:9/");
+    }
+    let client = Client::from_env().unwrap();
+    assert_eq!(client.base_url(), "http://127.0.0.1:9");
+    assert!(!format!("{client:?}").contains("dGVzdDp0ZXN0"));
+
+    unsafe { std::env::set_var(ENV_BASE_URL, "not a url") };
+    assert!(matches!(Client::from_env(), Err(Error::Config(_))));
+}

@@ -1,0 +1,106 @@
+//! The whole seed flow against the sandbox, traced at TRACE level (ours, reqwest's, hyper's, the
+//! sandbox's): neither the API key nor any SERVER_ACCESS token the client received appears.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use basiq::consent::ConsentUrl;
+use basiq::sandbox::Sandbox;
+use basiq::transport::{Transport, TransportFuture};
+use basiq::{Call, Client, types};
+
+/// Forwards to the network and remembers every access token `/token` handed out.
+#[derive(Debug, Clone)]
+struct TokenSpy {
+    http: reqwest::Client,
+    tokens: Arc<Mutex<Vec<String>>>,
+}
+
+impl Transport for TokenSpy {
+    fn send(&self, request: reqwest::Request) -> TransportFuture {
+        let http = self.http.clone();
+        let tokens = self.tokens.clone();
+        Box::pin(async move {
+            let is_token = request.url().path() == "/token";
+            let response = http.execute(request).await?;
+            if !is_token {
+                return Ok(response);
+            }
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body)
+                && let Some(token) = json["access_token"].as_str()
+            {
+                tokens.lock().unwrap().push(token.to_owned());
+            }
+            let mut rebuilt = http::Response::new(body);
+            *rebuilt.status_mut() = status;
+            *rebuilt.headers_mut() = headers;
+            Ok(reqwest::Response::from(rebuilt))
+        })
+    }
+}
+
+/// Appends everything the subscriber writes to a shared buffer.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_full_flow_traced_at_trace_level_leaks_no_key_and_no_server_token() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let key = runtime.block_on(async {
+        let sandbox = Sandbox::builder()
+            .job_step_delay(Duration::from_millis(10))
+            .token_lifetime(Duration::from_secs(2))
+            .start()
+            .await
+            .unwrap();
+        let client = Client::builder()
+            .api_key(sandbox.api_key())
+            .base_url(sandbox.base_url())
+            .transport(TokenSpy { http: reqwest::Client::new(), tokens: tokens.clone() })
+            .build()
+            .unwrap();
+        let body: types::UserCreateRequest =
+            serde_json::from_value(serde_json::json!({"email": "g@hooli.com"})).unwrap();
+        let user = client.create_user().body(body).call().await.unwrap();
+        let client_token = client.client_token(&user.id).await.unwrap();
+        let url = ConsentUrl::new(client_token).with_base(sandbox.consent_url_base()).build().unwrap();
+        tracing::info!(?client, consent_url_length = url.len(), "debug-printing the client");
+        let outcome = sandbox.complete_consent(&user.id, "AU00000", "gavinBelson", "hooli2016").unwrap();
+        client.wait_for_job(&outcome.job_id).initial_interval(Duration::from_millis(20)).wait().await.unwrap();
+        // Let the short-lived token expire so the flow also refreshes it.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let accounts = client.get_accounts().user_id(&user.id).call().await.unwrap();
+        assert!(!accounts.data.is_empty());
+        sandbox.api_key().to_owned()
+    });
+    let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let tokens = tokens.lock().unwrap().clone();
+    assert!(tokens.len() >= 3, "server token, client token and a refreshed server token: {}", tokens.len());
+    assert!(text.contains("TRACE") && text.contains("basiq.call"), "the flow was traced");
+    assert!(!text.contains(&key), "the API key leaked into the trace");
+    for token in &tokens {
+        assert!(!text.contains(token.as_str()), "an access token leaked into the trace");
+    }
+}
