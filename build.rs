@@ -105,6 +105,20 @@ mod codegen {
         chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
     }
 
+    /// The one 2xx status whose body a decode failure came from, when the operation has only one.
+    fn decoded_status(op: &openapiv3::Operation) -> Option<u16> {
+        let codes: Vec<u16> = op
+            .responses
+            .responses
+            .keys()
+            .filter_map(|c| match c {
+                openapiv3::StatusCode::Code(c) if (200..300).contains(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        (codes.len() == 1).then(|| codes[0])
+    }
+
     /// The success type of an operation as a Rust path, and whether Basiq may answer 204 instead.
     fn success_type(op: &openapiv3::Operation) -> (String, bool) {
         let empty_too = op.extensions.get("x-basiq-empty-success").and_then(|v| v.as_bool()).unwrap_or(false);
@@ -152,8 +166,9 @@ mod codegen {
                     let (output, finish) =
                         if empty_too { (format!("Option<{ty}>"), "finish_or_empty") } else { (ty, "finish") };
                     impls.push(format!(
-                        "impl<'a> Call for builder::{b}<'a> {{\n    type Output = {output};\n    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {{\n        call::{finish}({name:?}, self.send())\n    }}\n}}\n",
-                        b = pascal(&id)
+                        "impl<'a> Call for builder::{b}<'a> {{\n    type Output = {output};\n    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {{\n        call::{finish}({name:?}, {status:?}, self.send())\n    }}\n}}\n",
+                        b = pascal(&id),
+                        status = decoded_status(op)
                     ));
                 }
             }

@@ -68,384 +68,384 @@ pub const OPERATIONS: &[Operation] = &[
 impl<'a> Call for builder::PostToken<'a> {
     type Output = types::Token;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("post_token", self.send())
+        call::finish("post_token", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::CreateUser<'a> {
     type Output = types::User;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("create_user", self.send())
+        call::finish("create_user", Some(201), self.send())
     }
 }
 
 impl<'a> Call for builder::GetUser<'a> {
     type Output = types::User;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_user", self.send())
+        call::finish("get_user", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::UpdateUser<'a> {
     type Output = types::User;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("update_user", self.send())
+        call::finish("update_user", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::DeleteUser<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("delete_user", self.send())
+        call::finish("delete_user", Some(204), self.send())
     }
 }
 
 impl<'a> Call for builder::GetConsents<'a> {
     type Output = types::ConsentList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_consents", self.send())
+        call::finish("get_consents", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::DeleteConsent<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("delete_consent", self.send())
+        call::finish("delete_consent", Some(204), self.send())
     }
 }
 
 impl<'a> Call for builder::GetAuthLink<'a> {
     type Output = types::AuthLink;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_auth_link", self.send())
+        call::finish("get_auth_link", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::PostAuthLink<'a> {
     type Output = types::AuthLink;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("post_auth_link", self.send())
+        call::finish("post_auth_link", Some(201), self.send())
     }
 }
 
 impl<'a> Call for builder::DeleteAuthLink<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("delete_auth_link", self.send())
+        call::finish("delete_auth_link", Some(204), self.send())
     }
 }
 
 impl<'a> Call for builder::GetEvents<'a> {
     type Output = types::EventList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_events", self.send())
+        call::finish("get_events", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetTypeById<'a> {
     type Output = types::Event;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_type_by_id", self.send())
+        call::finish("get_type_by_id", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::ListEventTypes<'a> {
     type Output = types::EventTypeList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("list_event_types", self.send())
+        call::finish("list_event_types", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetEventTypeById<'a> {
     type Output = types::EventType;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_event_type_by_id", self.send())
+        call::finish("get_event_type_by_id", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetUserJobs<'a> {
     type Output = types::JobList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_user_jobs", self.send())
+        call::finish("get_user_jobs", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetJobs<'a> {
     type Output = types::Job;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_jobs", self.send())
+        call::finish("get_jobs", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::PostJobMfa<'a> {
     type Output = types::JobReference;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("post_job_mfa", self.send())
+        call::finish("post_job_mfa", Some(202), self.send())
     }
 }
 
 impl<'a> Call for builder::GetAccounts<'a> {
     type Output = types::AccountList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_accounts", self.send())
+        call::finish("get_accounts", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetAccount<'a> {
     type Output = types::Account;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_account", self.send())
+        call::finish("get_account", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetTransactions<'a> {
     type Output = types::TransactionList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_transactions", self.send())
+        call::finish("get_transactions", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetTransaction<'a> {
     type Output = types::Transaction;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_transaction", self.send())
+        call::finish("get_transaction", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetConnections<'a> {
     type Output = types::ConnectionList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_connections", self.send())
+        call::finish("get_connections", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::RefreshConnections<'a> {
     type Output = types::ConnectionRefreshList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("refresh_connections", self.send())
+        call::finish("refresh_connections", Some(202), self.send())
     }
 }
 
 impl<'a> Call for builder::GetConnection<'a> {
     type Output = types::Connection;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_connection", self.send())
+        call::finish("get_connection", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::DeleteConnection<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("delete_connection", self.send())
+        call::finish("delete_connection", Some(204), self.send())
     }
 }
 
 impl<'a> Call for builder::RefreshConnection<'a> {
     type Output = types::JobReference;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("refresh_connection", self.send())
+        call::finish("refresh_connection", None, self.send())
     }
 }
 
 impl<'a> Call for builder::PurgeConnectionData<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("purge_connection_data", self.send())
+        call::finish("purge_connection_data", Some(204), self.send())
     }
 }
 
 impl<'a> Call for builder::GetConnectors<'a> {
     type Output = types::ConnectorList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_connectors", self.send())
+        call::finish("get_connectors", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetConnector<'a> {
     type Output = types::Connector;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_connector", self.send())
+        call::finish("get_connector", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetAffordabilityList<'a> {
     type Output = types::AffordabilityList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_affordability_list", self.send())
+        call::finish("get_affordability_list", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::PostAffordability<'a> {
     type Output = Option<types::Affordability>;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish_or_empty("post_affordability", self.send())
+        call::finish_or_empty("post_affordability", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetAffordability<'a> {
     type Output = types::Affordability;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_affordability", self.send())
+        call::finish("get_affordability", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetAffordabilitySnapshotTransactions<'a> {
     type Output = types::AffordabilityTransactionList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_affordability_snapshot_transactions", self.send())
+        call::finish("get_affordability_snapshot_transactions", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::PostExpenses<'a> {
     type Output = Option<types::ExpensesSnapshot>;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish_or_empty("post_expenses", self.send())
+        call::finish_or_empty("post_expenses", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetExpenses<'a> {
     type Output = types::ExpensesSnapshot;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_expenses", self.send())
+        call::finish("get_expenses", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::PostIncome<'a> {
     type Output = Option<types::IncomeSnapshot>;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish_or_empty("post_income", self.send())
+        call::finish_or_empty("post_income", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetIncome<'a> {
     type Output = types::IncomeSnapshot;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_income", self.send())
+        call::finish("get_income", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetUserIdentities<'a> {
     type Output = types::IdentityList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_user_identities", self.send())
+        call::finish("get_user_identities", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetUserIdentity<'a> {
     type Output = types::Identity;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_user_identity", self.send())
+        call::finish("get_user_identity", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::Enrich<'a> {
     type Output = types::EnrichResult;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("enrich", self.send())
+        call::finish("enrich", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::ListAllReports<'a> {
     type Output = types::ReportList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("list_all_reports", self.send())
+        call::finish("list_all_reports", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::CreateReport<'a> {
     type Output = types::JobReference;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("create_report", self.send())
+        call::finish("create_report", Some(202), self.send())
     }
 }
 
 impl<'a> Call for builder::RetrieveReport<'a> {
     type Output = types::Report;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("retrieve_report", self.send())
+        call::finish("retrieve_report", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::DeleteReport<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("delete_report", self.send())
+        call::finish("delete_report", Some(204), self.send())
     }
 }
 
 impl<'a> Call for builder::RetrieveReportTransactions<'a> {
     type Output = types::ReportTransactionList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("retrieve_report_transactions", self.send())
+        call::finish("retrieve_report_transactions", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::ListReportTypes<'a> {
     type Output = types::ReportTypeList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("list_report_types", self.send())
+        call::finish("list_report_types", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::RetrieveSpecificReportType<'a> {
     type Output = types::ReportType;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("retrieve_specific_report_type", self.send())
+        call::finish("retrieve_specific_report_type", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::ListAppWebhooks<'a> {
     type Output = types::WebhookList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("list_app_webhooks", self.send())
+        call::finish("list_app_webhooks", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::AddWebhook<'a> {
     type Output = types::Webhook;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("add_webhook", self.send())
+        call::finish("add_webhook", Some(201), self.send())
     }
 }
 
 impl<'a> Call for builder::GetWebhook<'a> {
     type Output = types::Webhook;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_webhook", self.send())
+        call::finish("get_webhook", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::UpdateWebhook<'a> {
     type Output = types::Webhook;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("update_webhook", self.send())
+        call::finish("update_webhook", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::DeleteWebhook<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("delete_webhook", self.send())
+        call::finish("delete_webhook", Some(204), self.send())
     }
 }
 
 impl<'a> Call for builder::ListMessages<'a> {
     type Output = types::WebhookMessageList;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("list_messages", self.send())
+        call::finish("list_messages", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::GetWebhookMessage<'a> {
     type Output = types::WebhookMessage;
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("get_webhook_message", self.send())
+        call::finish("get_webhook_message", Some(200), self.send())
     }
 }
 
 impl<'a> Call for builder::TestMessage<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
-        call::finish("test_message", self.send())
+        call::finish("test_message", Some(201), self.send())
     }
 }

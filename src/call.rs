@@ -41,18 +41,25 @@ pub struct Operation {
     pub generated: bool,
 }
 
-pub(crate) async fn finish<T, F>(operation: &'static str, sent: F) -> Result<T, Error>
+/// Awaits a generated call; `status` is the success status a body that fails to decode came with
+/// (error bodies are normalised by the hooks and always decode), when the operation has only one.
+pub(crate) async fn finish<T, F>(operation: &'static str, status: Option<u16>, sent: F) -> Result<T, Error>
 where
     T: DeserializeOwned,
     F: Future<Output = Result<progenitor_client::ResponseValue<T>, crate::GeneratedError>>,
 {
     match sent.await {
         Ok(value) => Ok(value.into_inner()),
-        Err(error) => Err(map_error::<T>(operation, error)),
+        Err(error) => Err(map_error::<T>(operation, status, error)),
     }
 }
 
-pub(crate) async fn finish_or_empty<T, F>(operation: &'static str, sent: F) -> Result<Option<T>, Error>
+/// Like [`finish`], for operations where Basiq may answer 204 with no body: that gives `None`.
+pub(crate) async fn finish_or_empty<T, F>(
+    operation: &'static str,
+    status: Option<u16>,
+    sent: F,
+) -> Result<Option<T>, Error>
 where
     T: DeserializeOwned,
     F: Future<Output = Result<progenitor_client::ResponseValue<T>, crate::GeneratedError>>,
@@ -60,14 +67,16 @@ where
     match sent.await {
         Ok(value) => Ok(Some(value.into_inner())),
         Err(progenitor_client::Error::UnexpectedResponse(r)) if r.status().is_success() => Ok(None),
-        Err(error) => Err(map_error::<T>(operation, error)),
+        Err(error) => Err(map_error::<T>(operation, status, error)),
     }
 }
 
-fn map_error<T: DeserializeOwned>(operation: &'static str, error: crate::GeneratedError) -> Error {
+fn map_error<T: DeserializeOwned>(operation: &'static str, status: Option<u16>, error: crate::GeneratedError) -> Error {
     match error {
         progenitor_client::Error::InvalidResponsePayload(bytes, e) => {
-            Error::Decode(decode_error::<T>(operation, &bytes, e))
+            let mut decode = decode_error::<T>(operation, &bytes, e);
+            decode.status = status;
+            Error::Decode(decode)
         }
         other => Error::from(other).with_operation(operation),
     }

@@ -207,6 +207,7 @@ async fn a_malformed_success_body_is_a_decode_error_naming_operation_and_field()
     let Error::Decode(decode) = &err else { panic!("expected Error::Decode, got {err:?}") };
     assert_eq!(decode.operation.as_deref(), Some("get_accounts"));
     assert_eq!(decode.path.as_deref(), Some("data[1].balance"));
+    assert_eq!(decode.status, Some(200));
     let text = err.to_string();
     assert!(text.contains("get_accounts") && text.contains("data[1].balance"), "{text}");
 }
@@ -218,6 +219,8 @@ async fn a_body_that_is_not_json_at_all_is_a_decode_error() {
     let Error::Decode(decode) = &err else { panic!("expected Error::Decode, got {err:?}") };
     assert_eq!(decode.operation.as_deref(), Some("get_jobs"));
     assert_eq!(decode.path, None);
+    assert_eq!(decode.status, Some(200));
+    assert!(decode.excerpt.contains("maintenance"), "{decode:?}");
 }
 
 #[tokio::test]
