@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
-use basiq::sandbox::Sandbox;
+use basiq::sandbox::{Fault, FaultKind, Sandbox};
 use basiq::transport::{Transport, TransportFuture};
 use basiq::{Call, Client, types};
 
@@ -85,11 +85,16 @@ fn a_full_flow_traced_at_trace_level_leaks_no_key_and_no_server_token() {
             serde_json::from_value(serde_json::json!({"email": "g@hooli.com"})).unwrap();
         let user = client.create_user().body(body).call().await.unwrap();
         let client_token = client.client_token(&user.id).await.unwrap();
+        let client_token_debug = format!("{client_token:?} {client_token}");
         let url = ConsentUrl::new(client_token).with_base(sandbox.consent_url_base()).build().unwrap();
-        tracing::info!(?client, consent_url_length = url.len(), "debug-printing the client");
+        tracing::info!(?client, ?client_token_debug, consent_url_length = url.len(), "debug-printing secrets");
         let outcome = sandbox.complete_consent(&user.id, "AU00000", "gavinBelson", "hooli2016").unwrap();
         client.wait_for_job(&outcome.job_id).initial_interval(Duration::from_millis(20)).wait().await.unwrap();
-        // Let the short-lived token expire so the flow also refreshes it.
+        // A revoked token is replayed with a fresh one, a 503 is retried...
+        sandbox.revoke_all_tokens();
+        sandbox.inject(Fault::new("getAccounts", FaultKind::Unavailable, 1));
+        client.get_accounts().user_id(&user.id).call().await.unwrap();
+        // ...and the short-lived token expires, so the flow also refreshes it.
         tokio::time::sleep(Duration::from_millis(2100)).await;
         let accounts = client.get_accounts().user_id(&user.id).call().await.unwrap();
         assert!(!accounts.data.is_empty());
@@ -97,8 +102,9 @@ fn a_full_flow_traced_at_trace_level_leaks_no_key_and_no_server_token() {
     });
     let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     let tokens = tokens.lock().unwrap().clone();
-    assert!(tokens.len() >= 3, "server token, client token and a refreshed server token: {}", tokens.len());
+    assert!(tokens.len() >= 4, "server, client, replacement and refreshed tokens: {}", tokens.len());
     assert!(text.contains("TRACE") && text.contains("basiq.call"), "the flow was traced");
+    assert!(text.contains("get_accounts") && text.contains("attempts=2"), "the retried call was traced");
     assert!(!text.contains(&key), "the API key leaked into the trace");
     for token in &tokens {
         assert!(!text.contains(token.as_str()), "an access token leaked into the trace");
