@@ -74,22 +74,25 @@ where
 fn map_error<T: DeserializeOwned>(operation: &'static str, status: Option<u16>, error: crate::GeneratedError) -> Error {
     match error {
         progenitor_client::Error::InvalidResponsePayload(bytes, e) => {
-            let mut decode = decode_error::<T>(operation, &bytes, e);
-            decode.status = status;
-            Error::Decode(decode)
+            Error::Decode(decode_error::<T>(operation, status, &bytes, e))
         }
         other => Error::from(other).with_operation(operation),
     }
 }
 
 /// Decodes again, tracking the path, to say which field broke.
-pub(crate) fn decode_error<T: DeserializeOwned>(operation: &str, body: &[u8], first: serde_json::Error) -> DecodeError {
+pub(crate) fn decode_error<T: DeserializeOwned>(
+    operation: &str,
+    status: Option<u16>,
+    body: &[u8],
+    first: serde_json::Error,
+) -> DecodeError {
     let mut de = serde_json::Deserializer::from_slice(body);
     let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Err(e) => (Some(e.path().to_string()).filter(|p| p != "."), e.into_inner().to_string()),
         Ok(_) => (None, first.to_string()),
     };
-    DecodeError { operation: Some(operation.to_owned()), status: None, path, message, excerpt: redact::excerpt(body) }
+    DecodeError { operation: Some(operation.to_owned()), status, path, message, excerpt: redact::excerpt(body) }
 }
 
 #[cfg(test)]
@@ -111,7 +114,7 @@ mod tests {
     fn decode_errors_name_the_field_path() {
         let body = br#"{"data":[{"amount":"1.00"},{"amount":12}]}"#;
         let first = serde_json::from_slice::<Page>(body).unwrap_err();
-        let e = decode_error::<Page>("get_transactions", body, first);
+        let e = decode_error::<Page>("get_transactions", Some(200), body, first);
         assert_eq!(e.path.as_deref(), Some("data[1].amount"));
         assert_eq!(e.operation.as_deref(), Some("get_transactions"));
         assert!(Error::Decode(e).to_string().contains("data[1].amount"));

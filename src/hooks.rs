@@ -280,6 +280,20 @@ pub(crate) async fn send_through_hooks(
     Err(crate::Error::Api(ApiError::from_body(status, Some(operation.to_owned()), &body)))
 }
 
+/// Sends a handwritten request through the hooks and decodes its success body as `T`; a body
+/// that does not decode names the operation, the field path and the status.
+pub(crate) async fn send_json<T: serde::de::DeserializeOwned>(
+    client: &crate::Client,
+    request: Request,
+    operation: &'static str,
+) -> Result<T, crate::Error> {
+    let response = send_through_hooks(client, request, operation).await?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(|e| crate::Error::from_reqwest(Some(operation.to_owned()), e))?;
+    serde_json::from_slice(&body)
+        .map_err(|e| crate::Error::Decode(crate::call::decode_error::<T>(operation, Some(status), &body, e)))
+}
+
 /// GETs an absolute URL that Basiq handed out (such as `links.next`) and decodes it as `T`.
 ///
 /// The URL must point at the client's own base URL: the bearer token is never sent elsewhere.
@@ -303,12 +317,5 @@ pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
         .header(reqwest::header::ACCEPT, "application/json")
         .build()
         .map_err(|e| crate::Error::InvalidInput(format!("cannot request {url:?}: {e}")))?;
-    let response = send_through_hooks(client, request, operation).await?;
-    let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(|e| crate::Error::from_reqwest(Some(operation.to_owned()), e))?;
-    serde_json::from_slice(&body).map_err(|e| {
-        let mut decode = crate::call::decode_error::<T>(operation, &body, e);
-        decode.status = Some(status);
-        crate::Error::Decode(decode)
-    })
+    send_json(client, request, operation).await
 }

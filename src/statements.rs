@@ -57,13 +57,6 @@ impl Client {
             .multipart(form)
             .build()
             .map_err(|e| Error::InvalidInput(format!("cannot build the upload: {e}")))?;
-        let response = crate::hooks::send_through_hooks(self, request, OPERATION).await?;
-        let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| Error::from_reqwest(Some(OPERATION.into()), e))?;
-        serde_json::from_slice(&body).map_err(|e| {
-            let mut decode = crate::call::decode_error::<types::JobReference>(OPERATION, &body, e);
-            decode.status = Some(status);
-            Error::Decode(decode)
-        })
+        crate::hooks::send_json(self, request, OPERATION).await
     }
 }
