@@ -4,52 +4,17 @@
 //! enumerated from the spec, so a new operation without a sandbox route fails this suite.
 
 mod spec_schema;
+mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use basiq::sandbox::Sandbox;
 use basiq::statements::StatementFile;
-use basiq::transport::{Transport, TransportFuture};
 use basiq::{Call, Client, OPERATIONS, types};
 use serde_json::{Value, json};
 use spec_schema::Spec;
-
-/// One response as the client received it.
-#[derive(Debug, Clone)]
-struct Exchange {
-    method: String,
-    path: String,
-    status: u16,
-    body: Vec<u8>,
-}
-
-/// Forwards to the network and keeps a copy of every response body.
-#[derive(Debug, Clone)]
-struct Recorder {
-    http: reqwest::Client,
-    log: Arc<Mutex<Vec<Exchange>>>,
-}
-
-impl Transport for Recorder {
-    fn send(&self, request: reqwest::Request) -> TransportFuture {
-        let http = self.http.clone();
-        let log = self.log.clone();
-        Box::pin(async move {
-            let method = request.method().to_string();
-            let path = request.url().path().to_owned();
-            let response = http.execute(request).await?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            log.lock().unwrap().push(Exchange { method, path, status: status.as_u16(), body: body.to_vec() });
-            let mut rebuilt = http::Response::new(body);
-            *rebuilt.status_mut() = status;
-            *rebuilt.headers_mut() = headers;
-            Ok(reqwest::Response::from(rebuilt))
-        })
-    }
-}
+use support::recorder::{Exchange, Recorder};
+use support::spec::match_template;
 
 fn body<T: serde::de::DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).unwrap()
@@ -86,11 +51,11 @@ fn first_id(list: &Value) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_answers_with_a_schema_valid_body() {
     let sandbox = Sandbox::builder().job_step_delay(Duration::from_millis(5)).start().await.unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
+    let recorder = Recorder::default();
     let client = Client::builder()
         .api_key(sandbox.api_key())
         .base_url(sandbox.base_url())
-        .transport(Recorder { http: reqwest::Client::new(), log: log.clone() })
+        .transport(recorder.clone())
         .build()
         .unwrap();
     let c = &client;
@@ -273,7 +238,7 @@ async fn every_operation_answers_with_a_schema_valid_body() {
     // Every operation of the spec was answered with its success status and a valid body.
     let spec = Spec::load();
     let successes = spec.successes();
-    let log = log.lock().unwrap().clone();
+    let log = recorder.exchanges();
     let mut problems = Vec::new();
     for op in OPERATIONS {
         let success = &successes[op.operation_id];
@@ -311,17 +276,9 @@ async fn every_operation_answers_with_a_schema_valid_body() {
 fn best_operation(method: &str, path: &str) -> Option<&'static str> {
     OPERATIONS
         .iter()
-        .filter(|op| op.method == method && matches_template(op.path, path))
+        .filter(|op| op.method == method && match_template(op.path, path).is_some())
         .max_by_key(|op| op.path.split('/').filter(|s| !s.starts_with('{')).count())
         .map(|op| op.operation_id)
-}
-
-/// Same number of segments, literal segments equal, parameters non-empty.
-fn matches_template(template: &str, path: &str) -> bool {
-    let want: Vec<&str> = template.split('/').collect();
-    let got: Vec<&str> = path.split('/').collect();
-    want.len() == got.len()
-        && want.iter().zip(&got).all(|(w, g)| if w.starts_with('{') { !g.is_empty() } else { w == g })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,41 +6,10 @@ use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
 use basiq::sandbox::{Fault, FaultKind, Sandbox};
-use basiq::transport::{Transport, TransportFuture};
 use basiq::{Call, Client, types};
+use support::recorder::Recorder;
 
-/// Forwards to the network and remembers every access token `/token` handed out.
-#[derive(Debug, Clone)]
-struct TokenSpy {
-    http: reqwest::Client,
-    tokens: Arc<Mutex<Vec<String>>>,
-}
-
-impl Transport for TokenSpy {
-    fn send(&self, request: reqwest::Request) -> TransportFuture {
-        let http = self.http.clone();
-        let tokens = self.tokens.clone();
-        Box::pin(async move {
-            let is_token = request.url().path() == "/token";
-            let response = http.execute(request).await?;
-            if !is_token {
-                return Ok(response);
-            }
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            if let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body)
-                && let Some(token) = json["access_token"].as_str()
-            {
-                tokens.lock().unwrap().push(token.to_owned());
-            }
-            let mut rebuilt = http::Response::new(body);
-            *rebuilt.status_mut() = status;
-            *rebuilt.headers_mut() = headers;
-            Ok(reqwest::Response::from(rebuilt))
-        })
-    }
-}
+mod support;
 
 /// Appends everything the subscriber writes to a shared buffer.
 #[derive(Clone, Default)]
@@ -67,7 +36,7 @@ fn a_full_flow_traced_at_trace_level_leaks_no_key_and_no_server_token() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let tokens = Arc::new(Mutex::new(Vec::new()));
+    let recorder = Recorder::default();
     let key = runtime.block_on(async {
         let sandbox = Sandbox::builder()
             .job_step_delay(Duration::from_millis(10))
@@ -78,7 +47,7 @@ fn a_full_flow_traced_at_trace_level_leaks_no_key_and_no_server_token() {
         let client = Client::builder()
             .api_key(sandbox.api_key())
             .base_url(sandbox.base_url())
-            .transport(TokenSpy { http: reqwest::Client::new(), tokens: tokens.clone() })
+            .transport(recorder.clone())
             .build()
             .unwrap();
         let body: types::UserCreateRequest =
@@ -101,7 +70,7 @@ fn a_full_flow_traced_at_trace_level_leaks_no_key_and_no_server_token() {
         sandbox.api_key().to_owned()
     });
     let text = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    let tokens = tokens.lock().unwrap().clone();
+    let tokens = recorder.access_tokens();
     assert!(tokens.len() >= 4, "server, client, replacement and refreshed tokens: {}", tokens.len());
     assert!(text.contains("TRACE") && text.contains("basiq.call"), "the flow was traced");
     assert!(text.contains("get_accounts") && text.contains("attempts=2"), "the retried call was traced");

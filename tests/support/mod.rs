@@ -4,4 +4,5 @@
 
 pub mod capture;
 pub mod ops;
+pub mod recorder;
 pub mod spec;
