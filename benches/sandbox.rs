@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use basiq::Client;
-use basiq::sandbox::Sandbox;
+use basiq_sandbox::Sandbox;
 use criterion::{Criterion, criterion_group};
 use futures::StreamExt;
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
 use basiq::jobs::JobOutcome;
-use basiq::sandbox::Sandbox;
+use basiq_sandbox::Sandbox;
 use basiq::{Call, Client, types};
 
 /// What the quickstart was asked to do.

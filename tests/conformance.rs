@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use basiq::sandbox::Sandbox;
+use basiq_sandbox::Sandbox;
 use basiq::statements::StatementFile;
 use basiq::{Call, Client, OPERATIONS, types};
 use serde_json::{Value, json};

@@ -13,7 +13,7 @@ async fn the_quickstart_runs_offline_and_lists_the_accounts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_quickstart_fails_with_a_one_line_reason_on_a_bad_key() {
-    let sandbox = basiq::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = basiq_sandbox::Sandbox::start().await.unwrap();
     let client = basiq::Client::builder().api_key("d3Jvbmc6a2V5").base_url(sandbox.base_url()).build().unwrap();
     let options = quickstart::Options::default();
     let reason = quickstart::run(&client, &options, quickstart::Consent::Sandbox(&sandbox)).await.unwrap_err();
@@ -25,7 +25,7 @@ async fn the_quickstart_fails_with_a_one_line_reason_on_a_bad_key() {
 async fn the_online_path_finds_the_job_a_person_started_through_the_consent_ui() {
     use basiq::Call;
     let sandbox =
-        basiq::sandbox::Sandbox::builder().job_step_delay(std::time::Duration::from_millis(20)).start().await.unwrap();
+        basiq_sandbox::Sandbox::builder().job_step_delay(std::time::Duration::from_millis(20)).start().await.unwrap();
     let client = basiq::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
     // The "person": once the quickstart has created its user, they consent in the browser.
     let watcher = client.clone();

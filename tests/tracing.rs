@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
-use basiq::sandbox::{Fault, FaultKind, Sandbox};
+use basiq_sandbox::{Fault, FaultKind, Sandbox};
 use basiq::{Call, Client, types};
 use support::recorder::Recorder;
 

@@ -7,11 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::{json, read_body};
-use crate::sandbox::data::{self, Account, Failure, Outcome, PersonaData, Txn};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::jobs::{self, Job, job_reference};
-use crate::sandbox::state::{Connection, Shared};
-use crate::sandbox::util::{self, DAY, Mix};
+use crate::data::{self, Account, Failure, Outcome, PersonaData, Txn};
+use crate::errors::{ApiError, ApiResult};
+use crate::jobs::{self, Job, job_reference};
+use crate::state::{Connection, Shared};
+use crate::util::{self, DAY, Mix};
 
 /// Largest statement accepted (bytes).
 const MAX_STATEMENT: usize = 20 * 1024 * 1024;

@@ -345,7 +345,7 @@ pub(crate) fn connection_steps(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::data::{BAD_CREDENTIALS, mfa_for};
+    use crate::data::{BAD_CREDENTIALS, mfa_for};
 
     fn job(steps: Vec<Step>) -> Job {
         Job::connection("j".into(), "u".into(), Instant::now(), steps, Some("c".into()), "AU00000".into())

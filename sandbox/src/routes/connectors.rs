@@ -7,10 +7,10 @@ use axum::http::Uri;
 use serde_json::{Value, json};
 
 use super::{filter_param, ok, query, self_url};
-use crate::sandbox::data::{INSTITUTIONS, Institution, MfaPolicy};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
-use crate::sandbox::state::Shared;
+use crate::data::{INSTITUTIONS, Institution, MfaPolicy};
+use crate::errors::{ApiError, ApiResult};
+use crate::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
+use crate::state::Shared;
 
 const CONNECTOR_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "connector.id", kind: Kind::Text, ops: EQ_NE_IN },

@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use super::accounts::parse_limit;
 use super::events::EVENT_TYPES;
 use super::{filter_param, json, no_content, ok, page_list, query, read_json, self_url, sized_list};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{EQ_NE_IN, FieldSpec, Kind};
-use crate::sandbox::state::{Inner, Message, Shared, Webhook};
-use crate::sandbox::util;
+use crate::errors::{ApiError, ApiResult};
+use crate::filter::{EQ_NE_IN, FieldSpec, Kind};
+use crate::state::{Inner, Message, Shared, Webhook};
+use crate::util;
 
 const MESSAGE_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "eventTypeId", kind: Kind::Text, ops: EQ_NE_IN },

@@ -1,7 +1,6 @@
 //! Filters, limits, cursors and large histories.
-#![cfg(feature = "sandbox")]
 
-#[path = "sandbox_support/mod.rs"]
+#[path = "support/mod.rs"]
 mod helpers;
 
 use std::time::Instant;

@@ -1,13 +1,12 @@
 //! Connecting personas: the happy path, failing logins, MFA, the consent page, refresh and
 //! determinism.
-#![cfg(feature = "sandbox")]
 
-#[path = "sandbox_support/mod.rs"]
+#[path = "support/mod.rs"]
 mod helpers;
 
 use std::time::Duration;
 
-use basiq::sandbox::{Sandbox, SandboxError};
+use basiq_sandbox::{Sandbox, SandboxError};
 use helpers::{Api, err, token};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 
 use super::misc::{address_json, person_json};
 use super::{counted_list, filter_param, json, no_content, ok, query, self_url};
-use crate::sandbox::data::institution_ref;
-use crate::sandbox::errors::ApiResult;
-use crate::sandbox::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
-use crate::sandbox::jobs::job_reference;
-use crate::sandbox::state::{Connection, Inner, Shared, User};
-use crate::sandbox::util;
+use crate::data::institution_ref;
+use crate::errors::ApiResult;
+use crate::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
+use crate::jobs::job_reference;
+use crate::state::{Connection, Inner, Shared, User};
+use crate::util;
 
 const CONNECTION_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "id", kind: Kind::Text, ops: EQ_NE_IN },

@@ -1,8 +1,7 @@
 //! Users, consents, auth links, webhooks, events, reports, insights and statements: the rules
 //! and error answers beyond the happy path.
-#![cfg(feature = "sandbox")]
 
-#[path = "sandbox_support/mod.rs"]
+#[path = "support/mod.rs"]
 mod helpers;
 
 use helpers::{Api, err};

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::{json, no_content, ok, read_body, read_json};
-use crate::sandbox::errors::{ApiError, ApiResult, parse_json_or_empty};
-use crate::sandbox::state::{AuthLink, Config, Inner, LinkState, Shared, User};
-use crate::sandbox::util::{self, DAY};
+use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
+use crate::state::{AuthLink, Config, Inner, LinkState, Shared, User};
+use crate::util::{self, DAY};
 
 /// The user object Basiq returns from create/get/update.
 pub(crate) fn user_json(u: &User, base: &str) -> Value {
@@ -227,7 +227,7 @@ pub(crate) async fn delete_user(State(s): State<Arc<Shared>>, Path(user_id): Pat
     no_content()
 }
 
-fn consent_json(c: &crate::sandbox::state::Consent, user_id: &str, base: &str) -> Value {
+fn consent_json(c: &crate::state::Consent, user_id: &str, base: &str) -> Value {
     let perm = |scope: &str, entity: &str, name: &str, desc: &str, attrs: &[&str]| {
         json!({
             "scope": scope,

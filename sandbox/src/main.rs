@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use basiq::sandbox::Sandbox;
+use basiq_sandbox::Sandbox;
 
 const USAGE: &str =
     "usage: basiq-sandbox [--port N] [--seed N] [--redirect-url URL] [--step-delay-ms N] [--token-lifetime-secs N]";

@@ -1,11 +1,10 @@
 //! Shared helpers for the `sandbox_*` integration tests (included with `#[path]`; this file on
 //! its own holds no tests).
-#![cfg(feature = "sandbox")]
 #![allow(dead_code)]
 
 use std::time::Duration;
 
-use basiq::sandbox::{Sandbox, SandboxBuilder};
+use basiq_sandbox::{Sandbox, SandboxBuilder};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

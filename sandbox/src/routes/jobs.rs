@@ -9,11 +9,11 @@ use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
 use super::{filter_param, json, ok, query, read_json, self_url};
-use crate::sandbox::auth::{Caller, require_user};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{EQ_NE, FieldSpec, Kind};
-use crate::sandbox::jobs::StepPlan;
-use crate::sandbox::state::Shared;
+use crate::auth::{Caller, require_user};
+use crate::errors::{ApiError, ApiResult};
+use crate::filter::{EQ_NE, FieldSpec, Kind};
+use crate::jobs::StepPlan;
+use crate::state::Shared;
 
 const JOB_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "connection.id", kind: Kind::Text, ops: EQ_NE },

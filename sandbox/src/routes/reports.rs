@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 use super::accounts::{TXN_FIELDS, account_json, page, page_links, paging_params};
 use super::misc::unknown_identity_details;
 use super::{counted_list, extend_object, json, no_content, ok, page_list, query, read_json, self_url, sized_list};
-use crate::sandbox::analysis::{self, posted};
-use crate::sandbox::data::{Account, Txn};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::jobs::{Job, job_reference};
-use crate::sandbox::state::{Inner, Report, Shared, User};
-use crate::sandbox::util::{self, DAY};
+use crate::analysis::{self, posted};
+use crate::data::{Account, Txn};
+use crate::errors::{ApiError, ApiResult};
+use crate::jobs::{Job, job_reference};
+use crate::state::{Inner, Report, Shared, User};
+use crate::util::{self, DAY};
 
 /// A report type's filter: name, JSON type, required.
 type FilterDef = (&'static str, &'static str, bool);
@@ -377,7 +377,7 @@ fn affordability_data(
 
 fn statement_data(inner: &Inner, user: &User, acc: &Account, base: &str) -> Value {
     let _ = inner;
-    let inst = crate::sandbox::data::institution(&acc.institution);
+    let inst = crate::data::institution(&acc.institution);
     let profile = user.connections.iter().find(|c| *c.id == *acc.connection).and_then(|c| c.profile);
     let identity = profile.map_or(Value::Null, |p| {
         let mut identity = json!({

@@ -7,10 +7,10 @@ use axum::http::Uri;
 use serde_json::{Value, json};
 
 use super::{filter_param, ok, query, self_url, sized_list};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{EQ_NE, FieldSpec, Kind};
-use crate::sandbox::state::{Event, Shared};
-use crate::sandbox::util;
+use crate::errors::{ApiError, ApiResult};
+use crate::filter::{EQ_NE, FieldSpec, Kind};
+use crate::state::{Event, Shared};
+use crate::util;
 
 /// The event types webhooks can subscribe to.
 pub(crate) const EVENT_TYPES: &[(&str, &str)] = &[

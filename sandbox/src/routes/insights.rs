@@ -10,12 +10,12 @@ use serde_json::{Value, json};
 
 use super::accounts::{cursor_param, page, page_links};
 use super::{extend_object, json, no_content, ok, page_list, query, read_body, self_url};
-use crate::sandbox::analysis::{self, Stream, posted};
-use crate::sandbox::data::{Account, Txn};
-use crate::sandbox::errors::{ApiError, ApiResult, parse_json_or_empty};
-use crate::sandbox::filter::Filter;
-use crate::sandbox::state::{Inner, Shared, Snapshot, SnapshotKind, User};
-use crate::sandbox::util::{self, DAY};
+use crate::analysis::{self, Stream, posted};
+use crate::data::{Account, Txn};
+use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
+use crate::filter::Filter;
+use crate::state::{Inner, Shared, Snapshot, SnapshotKind, User};
+use crate::util::{self, DAY};
 
 /// An ANZSIC (code, title) pair.
 type CodeTitle = (&'static str, &'static str);

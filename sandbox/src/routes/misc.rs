@@ -7,10 +7,10 @@ use axum::http::Uri;
 use serde_json::{Value, json};
 
 use super::{counted_list, extend_object, ok, query, self_url};
-use crate::sandbox::data::Profile;
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::state::{Connection, Shared};
-use crate::sandbox::util::{self, Mix};
+use crate::data::Profile;
+use crate::errors::{ApiError, ApiResult};
+use crate::state::{Connection, Shared};
+use crate::util::{self, Mix};
 
 fn identity_id(seed: u64, conn: &Connection) -> String {
     Mix::new(seed, &[&conn.id, "identity"]).uuid()

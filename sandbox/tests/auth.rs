@@ -1,12 +1,11 @@
 //! Token rules of the embedded sandbox.
-#![cfg(feature = "sandbox")]
 
-#[path = "sandbox_support/mod.rs"]
+#[path = "support/mod.rs"]
 mod helpers;
 
 use std::time::Duration;
 
-use basiq::sandbox::Sandbox;
+use basiq_sandbox::Sandbox;
 use helpers::{Api, err, token};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -11,11 +11,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{filter_param, ok, query, self_url};
-use crate::sandbox::data::{Account, Txn};
-use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::filter::{self, DATE_OPS, EQ_NE, EQ_NE_IN, FieldSpec, Filter, Kind};
-use crate::sandbox::state::Shared;
-use crate::sandbox::util;
+use crate::data::{Account, Txn};
+use crate::errors::{ApiError, ApiResult};
+use crate::filter::{self, DATE_OPS, EQ_NE, EQ_NE_IN, FieldSpec, Filter, Kind};
+use crate::state::Shared;
+use crate::util;
 
 /// Filter fields accepted by getAccounts.
 const ACCOUNT_FIELDS: &[FieldSpec] = &[

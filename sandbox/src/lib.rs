@@ -8,8 +8,8 @@
 //! [`Sandbox::api_key`] as the API key. Dropping the [`Sandbox`] stops the server.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), basiq::sandbox::SandboxError> {
-//! use basiq::sandbox::Sandbox;
+//! # async fn demo() -> Result<(), basiq_sandbox::SandboxError> {
+//! use basiq_sandbox::Sandbox;
 //! let sandbox = Sandbox::start().await?;
 //! let user = sandbox.create_user("gavin@hooli.com");
 //! let outcome = sandbox.complete_consent(&user, "AU00000", "gavinBelson", "hooli2016")?;

@@ -1,12 +1,11 @@
 //! Fault injection.
-#![cfg(feature = "sandbox")]
 
-#[path = "sandbox_support/mod.rs"]
+#[path = "support/mod.rs"]
 mod helpers;
 
 use std::time::{Duration, Instant};
 
-use basiq::sandbox::{Fault, FaultKind, Sandbox};
+use basiq_sandbox::{Fault, FaultKind, Sandbox};
 use helpers::{Api, err};
 use reqwest::StatusCode;
 
