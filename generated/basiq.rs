@@ -721,6 +721,30 @@ pub mod types {
             Default::default()
         }
     }
+    ///Body of an account-number check.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct AccountInsightRequest {
+        ///Account number to look for among the user's accounts.
+        #[serde(rename = "accountNumber")]
+        pub account_number: ::std::string::String,
+        ///Account type to compare as well, for example savings.
+        #[serde(
+            rename = "accountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_type: ::std::option::Option<::std::string::String>,
+    }
+    impl AccountInsightRequest {
+        pub fn builder() -> builder::AccountInsightRequest {
+            Default::default()
+        }
+    }
     ///An interest rate charged on money owed.
     #[derive(
         ::serde::Deserialize,
@@ -2167,6 +2191,105 @@ pub mod types {
             Default::default()
         }
     }
+    ///Length of the periods analytics are counted in.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum AnalyticsInterval {
+        #[serde(rename = "daily")]
+        Daily,
+        #[serde(rename = "weekly")]
+        Weekly,
+        #[serde(rename = "monthly")]
+        Monthly,
+        #[serde(rename = "quarterly")]
+        Quarterly,
+        #[serde(rename = "annually")]
+        Annually,
+    }
+    impl ::std::fmt::Display for AnalyticsInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Daily => f.write_str("daily"),
+                Self::Weekly => f.write_str("weekly"),
+                Self::Monthly => f.write_str("monthly"),
+                Self::Quarterly => f.write_str("quarterly"),
+                Self::Annually => f.write_str("annually"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AnalyticsInterval {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "daily" => Ok(Self::Daily),
+                "weekly" => Ok(Self::Weekly),
+                "monthly" => Ok(Self::Monthly),
+                "quarterly" => Ok(Self::Quarterly),
+                "annually" => Ok(Self::Annually),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AnalyticsInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AnalyticsInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Size of an analytics answer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct AnalyticsMeta {
+        ///Page number of this answer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<i64>,
+        ///Periods per page.
+        #[serde(
+            rename = "pageSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page_size: ::std::option::Option<i64>,
+        ///Number of periods in all.
+        #[serde(
+            rename = "totalRecords",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_records: ::std::option::Option<i64>,
+    }
+    impl AnalyticsMeta {
+        pub fn builder() -> builder::AnalyticsMeta {
+            Default::default()
+        }
+    }
     ///A hosted link where the user can connect their banks on their own.
     #[derive(
         ::serde::Deserialize,
@@ -2247,6 +2370,22 @@ pub mod types {
             Default::default()
         }
     }
+    ///Body of a balance check.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct BalanceInsightRequest {
+        pub balance: InsightRangeRequest,
+    }
+    impl BalanceInsightRequest {
+        pub fn builder() -> builder::BalanceInsightRequest {
+            Default::default()
+        }
+    }
     ///The envelope Basiq wraps around every failed request.
     #[derive(
         ::serde::Deserialize,
@@ -2291,6 +2430,9 @@ pub mod types {
         ///Longer explanation specific to this request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<::std::string::String>,
+        ///On payment submissions, your requestId of the entry that failed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<BasiqErrorSource>,
         ///Short human summary of the problem.
@@ -2447,6 +2589,153 @@ pub mod types {
     }
     impl ConnectionAccountList {
         pub fn builder() -> builder::ConnectionAccountList {
+            Default::default()
+        }
+    }
+    ///Connection counts of the application per period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectionAnalytics {
+        ///One entry per period.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<ConnectionAnalyticsPeriod>>,
+        ///First day counted.
+        #[serde(
+            rename = "fromDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from_date: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initial: ::std::option::Option<ConnectionAnalyticsInitial>,
+        ///Period length used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<AnalyticsMeta>,
+        ///Last day counted.
+        #[serde(
+            rename = "toDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to_date: ::std::option::Option<::std::string::String>,
+    }
+    impl ConnectionAnalytics {
+        pub fn builder() -> builder::ConnectionAnalytics {
+            Default::default()
+        }
+    }
+    ///A number of connections and its split by method.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectionAnalyticsCount {
+        ///Number of connections.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///Connections per method (CDR, CSV, PDF, WEB and any Basiq adds).
+        #[serde(
+            rename = "methodDistribution",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub method_distribution: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, i64>,
+        >,
+    }
+    impl ConnectionAnalyticsCount {
+        pub fn builder() -> builder::ConnectionAnalyticsCount {
+            Default::default()
+        }
+    }
+    ///Totals before the first period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectionAnalyticsInitial {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<ConnectionAnalyticsCount>,
+    }
+    impl ConnectionAnalyticsInitial {
+        pub fn builder() -> builder::ConnectionAnalyticsInitial {
+            Default::default()
+        }
+    }
+    ///Connection counts of one period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectionAnalyticsPeriod {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<ConnectionAnalyticsCount>,
+        ///First day of the period.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::std::string::String>,
+        ///Share of connections disrupted in the period. Basiq declares a string; any JSON value is accepted, so a number decodes too.
+        #[serde(
+            rename = "disruptionRate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub disruption_rate: ::std::option::Option<::serde_json::Value>,
+        #[serde(
+            rename = "nonDeleted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub non_deleted: ::std::option::Option<ConnectionAnalyticsPresent>,
+    }
+    impl ConnectionAnalyticsPeriod {
+        pub fn builder() -> builder::ConnectionAnalyticsPeriod {
+            Default::default()
+        }
+    }
+    ///Connections not deleted at the end of a period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectionAnalyticsPresent {
+        ///Number of such connections.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///Status counts per method (CDR, CSV, PDF, WEB and any Basiq adds).
+        #[serde(
+            rename = "methodDistribution",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub method_distribution: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, ConnectionStatusCounts>,
+        >,
+        #[serde(
+            rename = "statusDistribution",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_distribution: ::std::option::Option<ConnectionStatusCounts>,
+    }
+    impl ConnectionAnalyticsPresent {
+        pub fn builder() -> builder::ConnectionAnalyticsPresent {
             Default::default()
         }
     }
@@ -2645,6 +2934,31 @@ pub mod types {
     }
     impl ConnectionRefreshList {
         pub fn builder() -> builder::ConnectionRefreshList {
+            Default::default()
+        }
+    }
+    ///Connections by state.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct ConnectionStatusCounts {
+        ///Broken connections.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub failed: ::std::option::Option<i64>,
+        ///Connections still being set up.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pending: ::std::option::Option<i64>,
+        ///Working connections.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub successful: ::std::option::Option<i64>,
+    }
+    impl ConnectionStatusCounts {
+        pub fn builder() -> builder::ConnectionStatusCounts {
             Default::default()
         }
     }
@@ -3642,6 +3956,23 @@ pub mod types {
             Default::default()
         }
     }
+    ///Body of an expense-ratio check.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct ExpenseRatioInsightRequest {
+        ///Monthly expense as a positive decimal string, for example "2500".
+        pub expense: ::std::string::String,
+    }
+    impl ExpenseRatioInsightRequest {
+        pub fn builder() -> builder::ExpenseRatioInsightRequest {
+            Default::default()
+        }
+    }
     ///Wrapper around the classification of a spending sub-category.
     #[derive(
         ::serde::Deserialize,
@@ -3870,6 +4201,77 @@ pub mod types {
             Default::default()
         }
     }
+    ///A pooled account that payrequests fill and payouts draw on.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FloatAccount {
+        ///Account number.
+        #[serde(
+            rename = "accountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        ///Money available for payouts, in dollars.
+        #[serde(
+            rename = "availableBalance",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_balance: ::std::option::Option<f64>,
+        ///BSB of the account.
+        #[serde(
+            rename = "bankBranchCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bank_branch_code: ::std::option::Option<::std::string::String>,
+        ///Id of the float account.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<SelfLink>,
+        ///Whether it can be used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///Always "floataccount".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl FloatAccount {
+        pub fn builder() -> builder::FloatAccount {
+            Default::default()
+        }
+    }
+    ///The application's float accounts.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct FloatAccountList {
+        ///Number of float accounts.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///The float accounts.
+        pub data: ::std::vec::Vec<FloatAccount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<SelfLink>,
+        ///Number in this answer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        ///Always "list".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl FloatAccountList {
+        pub fn builder() -> builder::FloatAccountList {
+            Default::default()
+        }
+    }
     ///Details about an account holder as reported by a connection. Person fields are empty for organisations and the organisation block is empty for people.
     #[derive(
         ::serde::Deserialize,
@@ -4038,6 +4440,34 @@ pub mod types {
             Default::default()
         }
     }
+    ///Body of an identity check; send at least one field.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct IdentityInsightRequest {
+        ///Postal address to compare.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address: ::std::option::Option<::std::string::String>,
+        ///Email address to compare.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///Full name to compare.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Phone number to compare, best in +61 form.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+    }
+    impl IdentityInsightRequest {
+        pub fn builder() -> builder::IdentityInsightRequest {
+            Default::default()
+        }
+    }
     ///URLs related to an identity record.
     #[derive(
         ::serde::Deserialize,
@@ -4168,6 +4598,58 @@ pub mod types {
     }
     impl IdentityOrganisation {
         pub fn builder() -> builder::IdentityOrganisation {
+            Default::default()
+        }
+    }
+    ///The answer to an income check. Basiq documents only insightType and data; the other fields of an insight are read when present.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct IncomeInsight {
+        ///When the insight was made.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::std::string::String>,
+        ///The result of the check.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<InsightData>>,
+        ///Id of the stored insight, when sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Kind of verification, "income" here.
+        #[serde(
+            rename = "insightType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub insight_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<SelfLink>,
+        ///Always "insight" when sent.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl IncomeInsight {
+        pub fn builder() -> builder::IncomeInsight {
+            Default::default()
+        }
+    }
+    ///Body of an income check.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct IncomeInsightRequest {
+        pub income: InsightRangeRequest,
+    }
+    impl IncomeInsightRequest {
+        pub fn builder() -> builder::IncomeInsightRequest {
             Default::default()
         }
     }
@@ -4531,6 +5013,424 @@ pub mod types {
             Default::default()
         }
     }
+    ///A stored verification result. What its data items hold depends on insightType.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Insight {
+        ///When the insight was made.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::std::string::String>,
+        ///The results; one per account for account and balance checks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<InsightData>>,
+        ///Id of the insight; not always a UUID.
+        pub id: ::std::string::String,
+        ///Kind of verification.
+        #[serde(
+            rename = "insightType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub insight_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<SelfLink>,
+        ///Always "insight".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///The users covered, on insights made through createInsight.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub users: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    }
+    impl Insight {
+        pub fn builder() -> builder::Insight {
+            Default::default()
+        }
+    }
+    ///Body for creating an insight over one or more users.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct InsightCreateRequest {
+        pub data: InsightDataRequest,
+        #[serde(rename = "type")]
+        pub type_: InsightTypeId,
+        ///Ids of the users the insight covers, one to ten; several only for EXPENSE_RATIO_VERIFICATION.
+        pub users: ::std::vec::Vec<::std::string::String>,
+    }
+    impl InsightCreateRequest {
+        pub fn builder() -> builder::InsightCreateRequest {
+            Default::default()
+        }
+    }
+    ///One result of an insight. Account checks fill accountId, accountNumber and accountType; balance checks accountId and balance (formerly sent as accountNumber); identity checks name and the phone, email and address lists; income checks input, match and confidence; expense-ratio checks input and result.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct InsightData {
+        ///The account this result is about.
+        #[serde(
+            rename = "accountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "accountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<VerificationResult>,
+        #[serde(
+            rename = "accountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_type: ::std::option::Option<VerificationResult>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address: ::std::option::Option<VerificationResult>,
+        ///One result per postal address compared.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub addresses: ::std::option::Option<::std::vec::Vec<VerificationResult>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub balance: ::std::option::Option<VerificationResult>,
+        ///Certainty of the match, 0 to 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<VerificationResult>,
+        ///One result per email address compared.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emails: ::std::option::Option<::std::vec::Vec<VerificationResult>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input: ::std::option::Option<InsightInput>,
+        ///Whether the income lies in the range (income checks).
+        #[serde(
+            rename = "match",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub match_: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<VerificationResult>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<VerificationResult>,
+        ///One result per phone number compared.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phones: ::std::option::Option<::std::vec::Vec<VerificationResult>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub result: ::std::option::Option<InsightRangeResult>,
+    }
+    impl InsightData {
+        pub fn builder() -> builder::InsightData {
+            Default::default()
+        }
+    }
+    ///What to verify. Fill in the fields of the chosen type only; the rest stay out of the body.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct InsightDataRequest {
+        ///Account number to look for (ACCOUNT_VERIFICATION).
+        #[serde(
+            rename = "accountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        ///Account type to compare as well, for example savings (ACCOUNT_VERIFICATION).
+        #[serde(
+            rename = "accountType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_type: ::std::option::Option<::std::string::String>,
+        ///Postal address to compare (IDENTITY_VERIFICATION).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub address: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub balance: ::std::option::Option<InsightRangeRequest>,
+        ///Email address to compare (IDENTITY_VERIFICATION).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub email: ::std::option::Option<::std::string::String>,
+        ///Monthly expense as a positive decimal string (EXPENSE_RATIO_VERIFICATION).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expense: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub income: ::std::option::Option<InsightRangeRequest>,
+        ///Full name to compare (IDENTITY_VERIFICATION).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Phone number to compare, best in +61 form (IDENTITY_VERIFICATION).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub phone: ::std::option::Option<::std::string::String>,
+    }
+    impl InsightDataRequest {
+        pub fn builder() -> builder::InsightDataRequest {
+            Default::default()
+        }
+    }
+    ///The request values an income or expense-ratio result echoes.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct InsightInput {
+        ///Monthly expense sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expense: ::std::option::Option<::std::string::String>,
+        ///Upper income bound sent ("" when none was).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max: ::std::option::Option<::std::string::String>,
+        ///Lower income bound sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub min: ::std::option::Option<::std::string::String>,
+    }
+    impl InsightInput {
+        pub fn builder() -> builder::InsightInput {
+            Default::default()
+        }
+    }
+    ///One page of a user's insights.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct InsightList {
+        ///Number of insights the user has in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///The insights.
+        pub data: ::std::vec::Vec<Insight>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<InsightListLinks>,
+        ///Number of insights on this page, when sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        ///Always "list".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl InsightList {
+        pub fn builder() -> builder::InsightList {
+            Default::default()
+        }
+    }
+    ///Paging links of an insight page.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct InsightListLinks {
+        ///URL of the following page; absent on the last one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///URL of the previous page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prev: ::std::option::Option<::std::string::String>,
+        ///URL of this page.
+        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
+        pub self_: ::std::option::Option<::std::string::String>,
+    }
+    impl InsightListLinks {
+        pub fn builder() -> builder::InsightListLinks {
+            Default::default()
+        }
+    }
+    ///Bounds for a balance or income check, as decimal strings such as "1500.00".
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct InsightRangeRequest {
+        ///Highest amount that still matches; leave out for no upper bound.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub max: ::std::option::Option<::std::string::String>,
+        ///Lowest amount that still matches.
+        pub min: ::std::string::String,
+    }
+    impl InsightRangeRequest {
+        pub fn builder() -> builder::InsightRangeRequest {
+            Default::default()
+        }
+    }
+    ///Where an expense-to-income ratio falls.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct InsightRangeResult {
+        ///Band of ten percentage points, or "Income Exceeded" above 100 percent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub range: ::std::option::Option<::std::string::String>,
+    }
+    impl InsightRangeResult {
+        pub fn builder() -> builder::InsightRangeResult {
+            Default::default()
+        }
+    }
+    ///A verification Basiq can run.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct InsightType {
+        ///Sketch of the data object createInsight takes for this type, field names mapped to "string" or to nested objects.
+        #[serde(
+            rename = "dataSchema",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub data_schema: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///What the verification checks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Type id to pass to createInsight.
+        pub id: ::std::string::String,
+        ///Display name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///True when one insight may cover several users.
+        #[serde(
+            rename = "supportMultipleUsers",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub support_multiple_users: ::std::option::Option<bool>,
+        ///Always "insightType".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl InsightType {
+        pub fn builder() -> builder::InsightType {
+            Default::default()
+        }
+    }
+    ///Which verification an insight runs, as named when creating one.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum InsightTypeId {
+        #[serde(rename = "ACCOUNT_VERIFICATION")]
+        AccountVerification,
+        #[serde(rename = "BALANCE_VERIFICATION")]
+        BalanceVerification,
+        #[serde(rename = "IDENTITY_VERIFICATION")]
+        IdentityVerification,
+        #[serde(rename = "INCOME_VERIFICATION")]
+        IncomeVerification,
+        #[serde(rename = "EXPENSE_RATIO_VERIFICATION")]
+        ExpenseRatioVerification,
+    }
+    impl ::std::fmt::Display for InsightTypeId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AccountVerification => f.write_str("ACCOUNT_VERIFICATION"),
+                Self::BalanceVerification => f.write_str("BALANCE_VERIFICATION"),
+                Self::IdentityVerification => f.write_str("IDENTITY_VERIFICATION"),
+                Self::IncomeVerification => f.write_str("INCOME_VERIFICATION"),
+                Self::ExpenseRatioVerification => {
+                    f.write_str("EXPENSE_RATIO_VERIFICATION")
+                }
+            }
+        }
+    }
+    impl ::std::str::FromStr for InsightTypeId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ACCOUNT_VERIFICATION" => Ok(Self::AccountVerification),
+                "BALANCE_VERIFICATION" => Ok(Self::BalanceVerification),
+                "IDENTITY_VERIFICATION" => Ok(Self::IdentityVerification),
+                "INCOME_VERIFICATION" => Ok(Self::IncomeVerification),
+                "EXPENSE_RATIO_VERIFICATION" => Ok(Self::ExpenseRatioVerification),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for InsightTypeId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for InsightTypeId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The insight types on offer.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct InsightTypeList {
+        ///Number of types.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///The types.
+        pub data: ::std::vec::Vec<InsightType>,
+        ///Always "list".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl InsightTypeList {
+        pub fn builder() -> builder::InsightTypeList {
+            Default::default()
+        }
+    }
     ///Background work (a connection, refresh, statement upload or report) split into steps. Statement jobs have used createdDate/updatedDate/sourceId in place of created/updated.
     #[derive(
         ::serde::Deserialize,
@@ -4804,6 +5704,921 @@ pub mod types {
     }
     impl JobStepResultLinks {
         pub fn builder() -> builder::JobStepResultLinks {
+            Default::default()
+        }
+    }
+    ///Paging links of a list that continues through links.next.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PageLinks {
+        ///URL of the following page; absent on the last one.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///URL of this page.
+        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
+        pub self_: ::std::option::Option<::std::string::String>,
+    }
+    impl PageLinks {
+        pub fn builder() -> builder::PageLinks {
+            Default::default()
+        }
+    }
+    ///Someone the user pays, as saved in their bank. Fetched alone, a payee also carries the details object named after its payeeType.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Payee {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub biller: ::std::option::Option<PayeeBiller>,
+        ///Connection the payee was read through.
+        #[serde(
+            rename = "connectionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub connection_id: ::std::option::Option<::std::string::String>,
+        ///When the payee was saved.
+        #[serde(
+            rename = "createdDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_date: ::std::option::Option<::std::string::String>,
+        ///The user's note about the payee.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "digitalWallet",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub digital_wallet: ::std::option::Option<PayeeDigitalWallet>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domestic: ::std::option::Option<PayeeDomestic>,
+        ///Id of the payee; not always a UUID.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub international: ::std::option::Option<PayeeInternational>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<SelfLink>,
+        ///Name the user gave the payee.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub nickname: ::std::option::Option<::std::string::String>,
+        ///Kind of payee, telling which details object is filled.
+        #[serde(
+            rename = "payeeType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_type: ::std::option::Option<::std::string::String>,
+        ///Always "payee".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl Payee {
+        pub fn builder() -> builder::Payee {
+            Default::default()
+        }
+    }
+    ///BSB and account number of a domestic payee.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeAccount {
+        ///Name on the account.
+        #[serde(
+            rename = "accountName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_name: ::std::option::Option<::std::string::String>,
+        ///Account number.
+        #[serde(
+            rename = "accountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        ///Branch number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bsb: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeeAccount {
+        pub fn builder() -> builder::PayeeAccount {
+            Default::default()
+        }
+    }
+    ///The overseas bank of an international payee.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeBankDetails {
+        ///Account number at that bank.
+        #[serde(
+            rename = "accountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account_number: ::std::option::Option<::std::string::String>,
+        ///Postal address of the bank.
+        #[serde(
+            rename = "bankAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bank_address: ::std::option::Option<::std::string::String>,
+        ///SWIFT BIC of the bank.
+        #[serde(
+            rename = "beneficiaryBankBIC",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficiary_bank_bic: ::std::option::Option<::std::string::String>,
+        ///Country of the bank.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        ///Routing or sort code.
+        #[serde(
+            rename = "routingNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub routing_number: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeeBankDetails {
+        pub fn builder() -> builder::PayeeBankDetails {
+            Default::default()
+        }
+    }
+    ///Who receives an international payment.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeBeneficiary {
+        ///Country of the beneficiary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub country: ::std::option::Option<::std::string::String>,
+        ///Message sent with the payment.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Name of the beneficiary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeeBeneficiary {
+        pub fn builder() -> builder::PayeeBeneficiary {
+            Default::default()
+        }
+    }
+    ///A BPAY biller.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeBiller {
+        ///BPAY biller code.
+        #[serde(
+            rename = "billerCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub biller_code: ::std::option::Option<::std::string::String>,
+        ///Name of the biller.
+        #[serde(
+            rename = "billerName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub biller_name: ::std::option::Option<::std::string::String>,
+        ///Customer reference number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub crn: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeeBiller {
+        pub fn builder() -> builder::PayeeBiller {
+            Default::default()
+        }
+    }
+    ///A payee reached through a wallet service.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeDigitalWallet {
+        ///Email, phone or contact name the wallet is found by.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///Name of the wallet holder.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Wallet service.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub provider: ::std::option::Option<::std::string::String>,
+        ///Kind of identifier.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeeDigitalWallet {
+        pub fn builder() -> builder::PayeeDigitalWallet {
+            Default::default()
+        }
+    }
+    ///An Australian payee, paid to an account or to a PayID.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeDomestic {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account: ::std::option::Option<PayeeAccount>,
+        #[serde(
+            rename = "payId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pay_id: ::std::option::Option<PayeePayId>,
+        ///Which of account and payId is filled.
+        #[serde(
+            rename = "payeeAccountUType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_account_u_type: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeeDomestic {
+        pub fn builder() -> builder::PayeeDomestic {
+            Default::default()
+        }
+    }
+    ///A payee with an overseas bank account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeInternational {
+        #[serde(
+            rename = "bankDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bank_details: ::std::option::Option<PayeeBankDetails>,
+        #[serde(
+            rename = "beneficiaryDetails",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficiary_details: ::std::option::Option<PayeeBeneficiary>,
+    }
+    impl PayeeInternational {
+        pub fn builder() -> builder::PayeeInternational {
+            Default::default()
+        }
+    }
+    ///One page of a user's payees.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayeeList {
+        ///Number of payees in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///The payees.
+        pub data: ::std::vec::Vec<Payee>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<PageLinks>,
+        ///Page size used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        ///Always "list".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeeList {
+        pub fn builder() -> builder::PayeeList {
+            Default::default()
+        }
+    }
+    ///A PayID a domestic payee is paid to.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PayeePayId {
+        ///The PayID itself.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub identifier: ::std::option::Option<::std::string::String>,
+        ///Name registered to the PayID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Kind of PayID.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PayeePayId {
+        pub fn builder() -> builder::PayeePayId {
+            Default::default()
+        }
+    }
+    ///Why a payment failed.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PaymentFailure {
+        ///Failure slug.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        ///Longer explanation.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<::std::string::String>,
+        ///Short summary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl PaymentFailure {
+        pub fn builder() -> builder::PaymentFailure {
+            Default::default()
+        }
+    }
+    ///The job tracking one submitted payrequest or payout. Its id is also the payment's id.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PaymentJob {
+        ///Id to pass to getJobs (and to getPayrequest or getPayout).
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<SelfLink>,
+        ///Your requestId of the entry.
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///Always "job".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PaymentJob {
+        pub fn builder() -> builder::PaymentJob {
+            Default::default()
+        }
+    }
+    ///The answer to a payment submission: one job per accepted entry under jobs. A single job sent without the jobs list fills the other fields instead.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PaymentJobList {
+        ///Id of the bare job.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///One job per submitted entry.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jobs: ::std::option::Option<::std::vec::Vec<PaymentJob>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<SelfLink>,
+        ///Your requestId of the bare job's entry.
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///Always "job", when a single job is sent bare.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PaymentJobList {
+        pub fn builder() -> builder::PaymentJobList {
+            Default::default()
+        }
+    }
+    ///Links of a payment, relative to the API host.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PaymentLinks {
+        ///Path of the job that tracks it.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub job: ::std::option::Option<::std::string::String>,
+        ///Path of the payment.
+        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
+        pub self_: ::std::option::Option<::std::string::String>,
+    }
+    impl PaymentLinks {
+        pub fn builder() -> builder::PaymentLinks {
+            Default::default()
+        }
+    }
+    ///The payee of a payout.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PaymentPayee {
+        ///Basiq id of the account credited.
+        #[serde(
+            rename = "payeeAccountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_account_id: ::std::option::Option<::std::string::String>,
+        ///Account number credited.
+        #[serde(
+            rename = "payeeAccountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_account_number: ::std::option::Option<::std::string::String>,
+        ///BSB credited.
+        #[serde(
+            rename = "payeeBankBranchCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_bank_branch_code: ::std::option::Option<::std::string::String>,
+        ///Basiq id of the user paid.
+        #[serde(
+            rename = "payeeUserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl PaymentPayee {
+        pub fn builder() -> builder::PaymentPayee {
+            Default::default()
+        }
+    }
+    ///The payer of a payrequest.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct PaymentPayer {
+        ///Basiq id of the account debited.
+        #[serde(
+            rename = "payerAccountId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_account_id: ::std::option::Option<::std::string::String>,
+        ///Account number debited.
+        #[serde(
+            rename = "payerAccountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_account_number: ::std::option::Option<::std::string::String>,
+        ///BSB debited.
+        #[serde(
+            rename = "payerBankBranchCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_bank_branch_code: ::std::option::Option<::std::string::String>,
+        ///Basiq id of the paying user.
+        #[serde(
+            rename = "payerUserId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_user_id: ::std::option::Option<::std::string::String>,
+    }
+    impl PaymentPayer {
+        pub fn builder() -> builder::PaymentPayer {
+            Default::default()
+        }
+    }
+    ///A payment from the float account to a payee.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Payout {
+        ///Amount in dollars.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<f64>,
+        ///When it was submitted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::std::string::String>,
+        ///Currency code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        ///Statement text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Basiq's id, the same as its job's.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<PaymentLinks>,
+        ///Rail actually used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub method: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payee: ::std::option::Option<PaymentPayee>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<PaymentFailure>,
+        ///Your id of the entry.
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///Rail asked for, when it differs from the one used.
+        #[serde(
+            rename = "requestedMethod",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requested_method: ::std::option::Option<::std::string::String>,
+        ///Where the payment stands.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///Always "payout".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///When it last changed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated: ::std::option::Option<::std::string::String>,
+    }
+    impl Payout {
+        pub fn builder() -> builder::Payout {
+            Default::default()
+        }
+    }
+    ///One page of payouts.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayoutList {
+        ///Number of payouts in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///The payouts.
+        pub data: ::std::vec::Vec<Payout>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<PageLinks>,
+        ///Number on this page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        ///Always "list".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PayoutList {
+        pub fn builder() -> builder::PayoutList {
+            Default::default()
+        }
+    }
+    ///Payment rail for a payout; fast/batch tries real-time first and falls back to batch. Leave out to use the application's default.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum PayoutMethod {
+        #[serde(rename = "batch")]
+        Batch,
+        #[serde(rename = "fast")]
+        Fast,
+        #[serde(rename = "fast/batch")]
+        FastBatch,
+    }
+    impl ::std::fmt::Display for PayoutMethod {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Batch => f.write_str("batch"),
+                Self::Fast => f.write_str("fast"),
+                Self::FastBatch => f.write_str("fast/batch"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PayoutMethod {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "batch" => Ok(Self::Batch),
+                "fast" => Ok(Self::Fast),
+                "fast/batch" => Ok(Self::FastBatch),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PayoutMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PayoutMethod {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Who is paid. Leave out the bank details when the payee chose an account through the consent UI.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayoutPayeeRequest {
+        ///Number of the account to credit.
+        #[serde(
+            rename = "payeeAccountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_account_number: ::std::option::Option<::std::string::String>,
+        ///BSB of the account to credit.
+        #[serde(
+            rename = "payeeBankBranchCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payee_bank_branch_code: ::std::option::Option<::std::string::String>,
+        ///Basiq id of the user being paid.
+        #[serde(rename = "payeeUserId")]
+        pub payee_user_id: ::std::string::String,
+    }
+    impl PayoutPayeeRequest {
+        pub fn builder() -> builder::PayoutPayeeRequest {
+            Default::default()
+        }
+    }
+    ///One payment from the float account to a payee.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayoutRequest {
+        ///Amount in dollars, for example 173.45.
+        pub amount: f64,
+        ///Text shown on the payee's statement.
+        pub description: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub method: ::std::option::Option<PayoutMethod>,
+        pub payee: PayoutPayeeRequest,
+        ///Your own id for this entry; it must never have been used before.
+        #[serde(rename = "requestId")]
+        pub request_id: ::std::string::String,
+    }
+    impl PayoutRequest {
+        pub fn builder() -> builder::PayoutRequest {
+            Default::default()
+        }
+    }
+    ///Body for paying money out of the float account; at most 100 entries.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayoutSubmitRequest {
+        ///The payments to make.
+        pub payouts: ::std::vec::Vec<PayoutRequest>,
+    }
+    impl PayoutSubmitRequest {
+        pub fn builder() -> builder::PayoutSubmitRequest {
+            Default::default()
+        }
+    }
+    ///A debit from a payer into the float account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Payrequest {
+        ///Amount in dollars.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<f64>,
+        ///When it was submitted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::std::string::String>,
+        ///Currency code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<::std::string::String>,
+        ///Statement text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Basiq's id, the same as its job's.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<PaymentLinks>,
+        ///Rail used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub method: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<PaymentPayer>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<PaymentFailure>,
+        ///Your id of the entry.
+        #[serde(
+            rename = "requestId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///Where the payment stands.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///Always "payrequest".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///When it last changed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated: ::std::option::Option<::std::string::String>,
+    }
+    impl Payrequest {
+        pub fn builder() -> builder::Payrequest {
+            Default::default()
+        }
+    }
+    ///One page of payrequests.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayrequestList {
+        ///Number of payrequests in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<i64>,
+        ///The payrequests.
+        pub data: ::std::vec::Vec<Payrequest>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub links: ::std::option::Option<PageLinks>,
+        ///Number on this page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<i64>,
+        ///Always "list".
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl PayrequestList {
+        pub fn builder() -> builder::PayrequestList {
+            Default::default()
+        }
+    }
+    ///Who pays. Give the BSB and account number together, or neither when the payer chose an account through the consent UI.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayrequestPayerRequest {
+        ///Number of the account to debit.
+        #[serde(
+            rename = "payerAccountNumber",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_account_number: ::std::option::Option<::std::string::String>,
+        ///BSB of the account to debit.
+        #[serde(
+            rename = "payerBankBranchCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_bank_branch_code: ::std::option::Option<::std::string::String>,
+        ///Basiq id of the paying user.
+        #[serde(rename = "payerUserId")]
+        pub payer_user_id: ::std::string::String,
+    }
+    impl PayrequestPayerRequest {
+        pub fn builder() -> builder::PayrequestPayerRequest {
+            Default::default()
+        }
+    }
+    ///One debit from a payer into the float account.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayrequestRequest {
+        ///Amount in dollars, at least 0.01, for example 173.45.
+        pub amount: f64,
+        ///When true, the debit is refused if the payer's balance is below the amount.
+        #[serde(
+            rename = "checkAccountBalance",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub check_account_balance: ::std::option::Option<bool>,
+        ///Overrides the application's setting on where the collected money goes.
+        #[serde(
+            rename = "collectFundsToFloat",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub collect_funds_to_float: ::std::option::Option<bool>,
+        ///Text shown on both bank statements.
+        pub description: ::std::string::String,
+        pub payer: PayrequestPayerRequest,
+        ///Your own id for this entry; it must never have been used before.
+        #[serde(rename = "requestId")]
+        pub request_id: ::std::string::String,
+    }
+    impl PayrequestRequest {
+        pub fn builder() -> builder::PayrequestRequest {
+            Default::default()
+        }
+    }
+    ///Body for collecting money from payers; at most 100 entries.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct PayrequestSubmitRequest {
+        ///The debits to make.
+        pub payrequests: ::std::vec::Vec<PayrequestRequest>,
+    }
+    impl PayrequestSubmitRequest {
+        pub fn builder() -> builder::PayrequestSubmitRequest {
             Default::default()
         }
     }
@@ -7060,6 +8875,141 @@ pub mod types {
             Default::default()
         }
     }
+    ///User counts of the application per period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UserAnalytics {
+        ///One entry per period.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<UserAnalyticsPeriod>>,
+        ///First day counted.
+        #[serde(
+            rename = "fromDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub from_date: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initial: ::std::option::Option<UserAnalyticsInitial>,
+        ///Period length used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub meta: ::std::option::Option<AnalyticsMeta>,
+        ///Last day counted.
+        #[serde(
+            rename = "toDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub to_date: ::std::option::Option<::std::string::String>,
+    }
+    impl UserAnalytics {
+        pub fn builder() -> builder::UserAnalytics {
+            Default::default()
+        }
+    }
+    ///Users present at the end of a period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UserAnalyticsActive {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub connected: ::std::option::Option<UserAnalyticsConnected>,
+        ///All users present.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+    }
+    impl UserAnalyticsActive {
+        pub fn builder() -> builder::UserAnalyticsActive {
+            Default::default()
+        }
+    }
+    ///Users with at least one connection.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UserAnalyticsConnected {
+        ///Connected users per data source (CDR, WEB, PDF, CSV and any Basiq adds).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub distribution: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, i64>,
+        >,
+        ///Number of connected users.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+    }
+    impl UserAnalyticsConnected {
+        pub fn builder() -> builder::UserAnalyticsConnected {
+            Default::default()
+        }
+    }
+    ///Totals before the first period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UserAnalyticsInitial {
+        ///Users created before the window.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<i64>,
+        ///Users deleted before the window.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<i64>,
+    }
+    impl UserAnalyticsInitial {
+        pub fn builder() -> builder::UserAnalyticsInitial {
+            Default::default()
+        }
+    }
+    ///User counts of one period.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct UserAnalyticsPeriod {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active: ::std::option::Option<UserAnalyticsActive>,
+        ///Billable-user counts, sent by older versions for monthly periods; any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub billable: ::std::option::Option<::serde_json::Value>,
+        ///Users created in the period.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<i64>,
+        ///First day of the period.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date: ::std::option::Option<::std::string::String>,
+        ///Users deleted in the period.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<i64>,
+    }
+    impl UserAnalyticsPeriod {
+        pub fn builder() -> builder::UserAnalyticsPeriod {
+            Default::default()
+        }
+    }
     ///Postal address of a business user.
     #[derive(
         ::serde::Deserialize,
@@ -7326,6 +9276,37 @@ pub mod types {
     }
     impl UserUpdateRequest {
         pub fn builder() -> builder::UserUpdateRequest {
+            Default::default()
+        }
+    }
+    ///How one value compared with the bank data.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct VerificationResult {
+        ///Certainty of the match, 0 to 1.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub confidence: ::std::option::Option<f64>,
+        ///Why the check could not be done.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///The value that was compared, echoed: a string for account and identity checks, an object with min and max for balance checks. Any JSON value is accepted.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input: ::std::option::Option<::serde_json::Value>,
+        ///Whether it matched; null when the check could not be done.
+        #[serde(
+            rename = "match",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub match_: ::std::option::Option<bool>,
+    }
+    impl VerificationResult {
+        pub fn builder() -> builder::VerificationResult {
             Default::default()
         }
     }
@@ -10106,6 +12087,76 @@ pub mod types {
                     additional_info_uri: Ok(value.additional_info_uri),
                     additional_value: Ok(value.additional_value),
                     discount_eligibility_type: Ok(value.discount_eligibility_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountInsightRequest {
+            account_number: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            account_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountInsightRequest {
+            fn default() -> Self {
+                Self {
+                    account_number: Err(
+                        "no value supplied for account_number".to_string(),
+                    ),
+                    account_type: Ok(Default::default()),
+                }
+            }
+        }
+        impl AccountInsightRequest {
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountInsightRequest>
+        for super::AccountInsightRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountInsightRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_number: value.account_number?,
+                    account_type: value.account_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountInsightRequest>
+        for AccountInsightRequest {
+            fn from(value: super::AccountInsightRequest) -> Self {
+                Self {
+                    account_number: Ok(value.account_number),
+                    account_type: Ok(value.account_type),
                 }
             }
         }
@@ -15006,6 +17057,89 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AnalyticsMeta {
+            page: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            total_records: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AnalyticsMeta {
+            fn default() -> Self {
+                Self {
+                    page: Ok(Default::default()),
+                    page_size: Ok(Default::default()),
+                    total_records: Ok(Default::default()),
+                }
+            }
+        }
+        impl AnalyticsMeta {
+            pub fn page<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page: {e}")
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
+            pub fn total_records<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_records = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_records: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AnalyticsMeta> for super::AnalyticsMeta {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AnalyticsMeta,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    page: value.page?,
+                    page_size: value.page_size?,
+                    total_records: value.total_records?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AnalyticsMeta> for AnalyticsMeta {
+            fn from(value: super::AnalyticsMeta) -> Self {
+                Self {
+                    page: Ok(value.page),
+                    page_size: Ok(value.page_size),
+                    total_records: Ok(value.total_records),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AuthLink {
             expires_at: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15251,6 +17385,49 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct BalanceInsightRequest {
+            balance: ::std::result::Result<
+                super::InsightRangeRequest,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for BalanceInsightRequest {
+            fn default() -> Self {
+                Self {
+                    balance: Err("no value supplied for balance".to_string()),
+                }
+            }
+        }
+        impl BalanceInsightRequest {
+            pub fn balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::InsightRangeRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.balance = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for balance: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<BalanceInsightRequest>
+        for super::BalanceInsightRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: BalanceInsightRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { balance: value.balance? })
+            }
+        }
+        impl ::std::convert::From<super::BalanceInsightRequest>
+        for BalanceInsightRequest {
+            fn from(value: super::BalanceInsightRequest) -> Self {
+                Self { balance: Ok(value.balance) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct BasiqError {
             correlation_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -15345,6 +17522,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             source: ::std::result::Result<
                 ::std::option::Option<super::BasiqErrorSource>,
                 ::std::string::String,
@@ -15363,6 +17544,7 @@ pub mod types {
                 Self {
                     code: Ok(Default::default()),
                     detail: Ok(Default::default()),
+                    id: Ok(Default::default()),
                     source: Ok(Default::default()),
                     title: Ok(Default::default()),
                     type_: Ok(Default::default()),
@@ -15392,6 +17574,16 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for detail: {e}")
                     });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -15441,6 +17633,7 @@ pub mod types {
                 Ok(Self {
                     code: value.code?,
                     detail: value.detail?,
+                    id: value.id?,
                     source: value.source?,
                     title: value.title?,
                     type_: value.type_?,
@@ -15452,6 +17645,7 @@ pub mod types {
                 Self {
                     code: Ok(value.code),
                     detail: Ok(value.detail),
+                    id: Ok(value.id),
                     source: Ok(value.source),
                     title: Ok(value.title),
                     type_: Ok(value.type_),
@@ -16061,6 +18255,485 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectionAnalytics {
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::ConnectionAnalyticsPeriod>>,
+                ::std::string::String,
+            >,
+            from_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial: ::std::result::Result<
+                ::std::option::Option<super::ConnectionAnalyticsInitial>,
+                ::std::string::String,
+            >,
+            interval: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            meta: ::std::result::Result<
+                ::std::option::Option<super::AnalyticsMeta>,
+                ::std::string::String,
+            >,
+            to_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectionAnalytics {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    from_date: Ok(Default::default()),
+                    initial: Ok(Default::default()),
+                    interval: Ok(Default::default()),
+                    meta: Ok(Default::default()),
+                    to_date: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectionAnalytics {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::vec::Vec<super::ConnectionAnalyticsPeriod>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn from_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from_date: {e}")
+                    });
+                self
+            }
+            pub fn initial<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectionAnalyticsInitial>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for initial: {e}")
+                    });
+                self
+            }
+            pub fn interval<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interval = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for interval: {e}")
+                    });
+                self
+            }
+            pub fn meta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AnalyticsMeta>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meta: {e}")
+                    });
+                self
+            }
+            pub fn to_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_date: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectionAnalytics>
+        for super::ConnectionAnalytics {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectionAnalytics,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    from_date: value.from_date?,
+                    initial: value.initial?,
+                    interval: value.interval?,
+                    meta: value.meta?,
+                    to_date: value.to_date?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectionAnalytics> for ConnectionAnalytics {
+            fn from(value: super::ConnectionAnalytics) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    from_date: Ok(value.from_date),
+                    initial: Ok(value.initial),
+                    interval: Ok(value.interval),
+                    meta: Ok(value.meta),
+                    to_date: Ok(value.to_date),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectionAnalyticsCount {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            method_distribution: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectionAnalyticsCount {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    method_distribution: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectionAnalyticsCount {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn method_distribution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i64>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.method_distribution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for method_distribution: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectionAnalyticsCount>
+        for super::ConnectionAnalyticsCount {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectionAnalyticsCount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    method_distribution: value.method_distribution?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectionAnalyticsCount>
+        for ConnectionAnalyticsCount {
+            fn from(value: super::ConnectionAnalyticsCount) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    method_distribution: Ok(value.method_distribution),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectionAnalyticsInitial {
+            created: ::std::result::Result<
+                ::std::option::Option<super::ConnectionAnalyticsCount>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectionAnalyticsInitial {
+            fn default() -> Self {
+                Self {
+                    created: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectionAnalyticsInitial {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectionAnalyticsCount>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectionAnalyticsInitial>
+        for super::ConnectionAnalyticsInitial {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectionAnalyticsInitial,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { created: value.created? })
+            }
+        }
+        impl ::std::convert::From<super::ConnectionAnalyticsInitial>
+        for ConnectionAnalyticsInitial {
+            fn from(value: super::ConnectionAnalyticsInitial) -> Self {
+                Self { created: Ok(value.created) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectionAnalyticsPeriod {
+            created: ::std::result::Result<
+                ::std::option::Option<super::ConnectionAnalyticsCount>,
+                ::std::string::String,
+            >,
+            date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            disruption_rate: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            non_deleted: ::std::result::Result<
+                ::std::option::Option<super::ConnectionAnalyticsPresent>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectionAnalyticsPeriod {
+            fn default() -> Self {
+                Self {
+                    created: Ok(Default::default()),
+                    date: Ok(Default::default()),
+                    disruption_rate: Ok(Default::default()),
+                    non_deleted: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectionAnalyticsPeriod {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectionAnalyticsCount>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn disruption_rate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disruption_rate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for disruption_rate: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn non_deleted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectionAnalyticsPresent>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.non_deleted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for non_deleted: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectionAnalyticsPeriod>
+        for super::ConnectionAnalyticsPeriod {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectionAnalyticsPeriod,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    date: value.date?,
+                    disruption_rate: value.disruption_rate?,
+                    non_deleted: value.non_deleted?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectionAnalyticsPeriod>
+        for ConnectionAnalyticsPeriod {
+            fn from(value: super::ConnectionAnalyticsPeriod) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    date: Ok(value.date),
+                    disruption_rate: Ok(value.disruption_rate),
+                    non_deleted: Ok(value.non_deleted),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectionAnalyticsPresent {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            method_distribution: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::ConnectionStatusCounts,
+                    >,
+                >,
+                ::std::string::String,
+            >,
+            status_distribution: ::std::result::Result<
+                ::std::option::Option<super::ConnectionStatusCounts>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectionAnalyticsPresent {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    method_distribution: Ok(Default::default()),
+                    status_distribution: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectionAnalyticsPresent {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn method_distribution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            super::ConnectionStatusCounts,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.method_distribution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for method_distribution: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status_distribution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ConnectionStatusCounts>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_distribution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for status_distribution: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectionAnalyticsPresent>
+        for super::ConnectionAnalyticsPresent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectionAnalyticsPresent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    method_distribution: value.method_distribution?,
+                    status_distribution: value.status_distribution?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectionAnalyticsPresent>
+        for ConnectionAnalyticsPresent {
+            fn from(value: super::ConnectionAnalyticsPresent) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    method_distribution: Ok(value.method_distribution),
+                    status_distribution: Ok(value.status_distribution),
                 }
             }
         }
@@ -16741,6 +19414,91 @@ pub mod types {
                     data: Ok(value.data),
                     links: Ok(value.links),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConnectionStatusCounts {
+            failed: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            pending: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            successful: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ConnectionStatusCounts {
+            fn default() -> Self {
+                Self {
+                    failed: Ok(Default::default()),
+                    pending: Ok(Default::default()),
+                    successful: Ok(Default::default()),
+                }
+            }
+        }
+        impl ConnectionStatusCounts {
+            pub fn failed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.failed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for failed: {e}")
+                    });
+                self
+            }
+            pub fn pending<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pending = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pending: {e}")
+                    });
+                self
+            }
+            pub fn successful<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.successful = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for successful: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConnectionStatusCounts>
+        for super::ConnectionStatusCounts {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConnectionStatusCounts,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    failed: value.failed?,
+                    pending: value.pending?,
+                    successful: value.successful?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConnectionStatusCounts>
+        for ConnectionStatusCounts {
+            fn from(value: super::ConnectionStatusCounts) -> Self {
+                Self {
+                    failed: Ok(value.failed),
+                    pending: Ok(value.pending),
+                    successful: Ok(value.successful),
                 }
             }
         }
@@ -20367,6 +23125,46 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ExpenseRatioInsightRequest {
+            expense: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ExpenseRatioInsightRequest {
+            fn default() -> Self {
+                Self {
+                    expense: Err("no value supplied for expense".to_string()),
+                }
+            }
+        }
+        impl ExpenseRatioInsightRequest {
+            pub fn expense<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expense = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expense: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExpenseRatioInsightRequest>
+        for super::ExpenseRatioInsightRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExpenseRatioInsightRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { expense: value.expense? })
+            }
+        }
+        impl ::std::convert::From<super::ExpenseRatioInsightRequest>
+        for ExpenseRatioInsightRequest {
+            fn from(value: super::ExpenseRatioInsightRequest) -> Self {
+                Self { expense: Ok(value.expense) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ExpensesCategory {
             expense_class: ::std::result::Result<
                 ::std::option::Option<super::ExpensesClass>,
@@ -21079,6 +23877,287 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct FloatAccount {
+            account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            available_balance: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            bank_branch_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::option::Option<super::SelfLink>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FloatAccount {
+            fn default() -> Self {
+                Self {
+                    account_number: Ok(Default::default()),
+                    available_balance: Ok(Default::default()),
+                    bank_branch_code: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    links: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl FloatAccount {
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn available_balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.available_balance = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for available_balance: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn bank_branch_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bank_branch_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bank_branch_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FloatAccount> for super::FloatAccount {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FloatAccount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_number: value.account_number?,
+                    available_balance: value.available_balance?,
+                    bank_branch_code: value.bank_branch_code?,
+                    id: value.id?,
+                    links: value.links?,
+                    status: value.status?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FloatAccount> for FloatAccount {
+            fn from(value: super::FloatAccount) -> Self {
+                Self {
+                    account_number: Ok(value.account_number),
+                    available_balance: Ok(value.available_balance),
+                    bank_branch_code: Ok(value.bank_branch_code),
+                    id: Ok(value.id),
+                    links: Ok(value.links),
+                    status: Ok(value.status),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct FloatAccountList {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::FloatAccount>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::SelfLink>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for FloatAccountList {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    links: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl FloatAccountList {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::FloatAccount>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<FloatAccountList> for super::FloatAccountList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: FloatAccountList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    data: value.data?,
+                    links: value.links?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::FloatAccountList> for FloatAccountList {
+            fn from(value: super::FloatAccountList) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Identity {
             connection_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -21716,6 +24795,110 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct IdentityInsightRequest {
+            address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IdentityInsightRequest {
+            fn default() -> Self {
+                Self {
+                    address: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                }
+            }
+        }
+        impl IdentityInsightRequest {
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IdentityInsightRequest>
+        for super::IdentityInsightRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IdentityInsightRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    address: value.address?,
+                    email: value.email?,
+                    name: value.name?,
+                    phone: value.phone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IdentityInsightRequest>
+        for IdentityInsightRequest {
+            fn from(value: super::IdentityInsightRequest) -> Self {
+                Self {
+                    address: Ok(value.address),
+                    email: Ok(value.email),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct IdentityLinks {
             job: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -22146,6 +25329,188 @@ pub mod types {
                     registered_country: Ok(value.registered_country),
                     short_name: Ok(value.short_name),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IncomeInsight {
+            created: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::InsightData>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            insight_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::SelfLink>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IncomeInsight {
+            fn default() -> Self {
+                Self {
+                    created: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    insight_type: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl IncomeInsight {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::InsightData>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn insight_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.insight_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for insight_type: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IncomeInsight> for super::IncomeInsight {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IncomeInsight,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    data: value.data?,
+                    id: value.id?,
+                    insight_type: value.insight_type?,
+                    links: value.links?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IncomeInsight> for IncomeInsight {
+            fn from(value: super::IncomeInsight) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    data: Ok(value.data),
+                    id: Ok(value.id),
+                    insight_type: Ok(value.insight_type),
+                    links: Ok(value.links),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IncomeInsightRequest {
+            income: ::std::result::Result<
+                super::InsightRangeRequest,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IncomeInsightRequest {
+            fn default() -> Self {
+                Self {
+                    income: Err("no value supplied for income".to_string()),
+                }
+            }
+        }
+        impl IncomeInsightRequest {
+            pub fn income<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::InsightRangeRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.income = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for income: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IncomeInsightRequest>
+        for super::IncomeInsightRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IncomeInsightRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { income: value.income? })
+            }
+        }
+        impl ::std::convert::From<super::IncomeInsightRequest> for IncomeInsightRequest {
+            fn from(value: super::IncomeInsightRequest) -> Self {
+                Self { income: Ok(value.income) }
             }
         }
         #[derive(Clone, Debug)]
@@ -23361,6 +26726,1401 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Insight {
+            created: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::InsightData>>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            insight_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::SelfLink>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Insight {
+            fn default() -> Self {
+                Self {
+                    created: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    insight_type: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    users: Ok(Default::default()),
+                }
+            }
+        }
+        impl Insight {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::InsightData>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn insight_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.insight_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for insight_type: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Insight> for super::Insight {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Insight,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    data: value.data?,
+                    id: value.id?,
+                    insight_type: value.insight_type?,
+                    links: value.links?,
+                    type_: value.type_?,
+                    users: value.users?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Insight> for Insight {
+            fn from(value: super::Insight) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    data: Ok(value.data),
+                    id: Ok(value.id),
+                    insight_type: Ok(value.insight_type),
+                    links: Ok(value.links),
+                    type_: Ok(value.type_),
+                    users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightCreateRequest {
+            data: ::std::result::Result<
+                super::InsightDataRequest,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::InsightTypeId, ::std::string::String>,
+            users: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightCreateRequest {
+            fn default() -> Self {
+                Self {
+                    data: Err("no value supplied for data".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    users: Err("no value supplied for users".to_string()),
+                }
+            }
+        }
+        impl InsightCreateRequest {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::InsightDataRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::InsightTypeId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightCreateRequest>
+        for super::InsightCreateRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightCreateRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    type_: value.type_?,
+                    users: value.users?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightCreateRequest> for InsightCreateRequest {
+            fn from(value: super::InsightCreateRequest) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    type_: Ok(value.type_),
+                    users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightData {
+            account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            account_number: ::std::result::Result<
+                ::std::option::Option<super::VerificationResult>,
+                ::std::string::String,
+            >,
+            account_type: ::std::result::Result<
+                ::std::option::Option<super::VerificationResult>,
+                ::std::string::String,
+            >,
+            address: ::std::result::Result<
+                ::std::option::Option<super::VerificationResult>,
+                ::std::string::String,
+            >,
+            addresses: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VerificationResult>>,
+                ::std::string::String,
+            >,
+            balance: ::std::result::Result<
+                ::std::option::Option<super::VerificationResult>,
+                ::std::string::String,
+            >,
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<super::VerificationResult>,
+                ::std::string::String,
+            >,
+            emails: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VerificationResult>>,
+                ::std::string::String,
+            >,
+            input: ::std::result::Result<
+                ::std::option::Option<super::InsightInput>,
+                ::std::string::String,
+            >,
+            match_: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<super::VerificationResult>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<super::VerificationResult>,
+                ::std::string::String,
+            >,
+            phones: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::VerificationResult>>,
+                ::std::string::String,
+            >,
+            result: ::std::result::Result<
+                ::std::option::Option<super::InsightRangeResult>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightData {
+            fn default() -> Self {
+                Self {
+                    account_id: Ok(Default::default()),
+                    account_number: Ok(Default::default()),
+                    account_type: Ok(Default::default()),
+                    address: Ok(Default::default()),
+                    addresses: Ok(Default::default()),
+                    balance: Ok(Default::default()),
+                    confidence: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    emails: Ok(Default::default()),
+                    input: Ok(Default::default()),
+                    match_: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                    phones: Ok(Default::default()),
+                    result: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightData {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VerificationResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VerificationResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VerificationResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn addresses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::VerificationResult>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.addresses = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for addresses: {e}")
+                    });
+                self
+            }
+            pub fn balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VerificationResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.balance = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for balance: {e}")
+                    });
+                self
+            }
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VerificationResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn emails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::VerificationResult>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emails: {e}")
+                    });
+                self
+            }
+            pub fn input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::InsightInput>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
+                self
+            }
+            pub fn match_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.match_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for match_: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VerificationResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VerificationResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+            pub fn phones<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::VerificationResult>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phones = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phones: {e}")
+                    });
+                self
+            }
+            pub fn result<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InsightRangeResult>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.result = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for result: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightData> for super::InsightData {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightData,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    account_number: value.account_number?,
+                    account_type: value.account_type?,
+                    address: value.address?,
+                    addresses: value.addresses?,
+                    balance: value.balance?,
+                    confidence: value.confidence?,
+                    email: value.email?,
+                    emails: value.emails?,
+                    input: value.input?,
+                    match_: value.match_?,
+                    name: value.name?,
+                    phone: value.phone?,
+                    phones: value.phones?,
+                    result: value.result?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightData> for InsightData {
+            fn from(value: super::InsightData) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    account_number: Ok(value.account_number),
+                    account_type: Ok(value.account_type),
+                    address: Ok(value.address),
+                    addresses: Ok(value.addresses),
+                    balance: Ok(value.balance),
+                    confidence: Ok(value.confidence),
+                    email: Ok(value.email),
+                    emails: Ok(value.emails),
+                    input: Ok(value.input),
+                    match_: Ok(value.match_),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                    phones: Ok(value.phones),
+                    result: Ok(value.result),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightDataRequest {
+            account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            account_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            balance: ::std::result::Result<
+                ::std::option::Option<super::InsightRangeRequest>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            expense: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            income: ::std::result::Result<
+                ::std::option::Option<super::InsightRangeRequest>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightDataRequest {
+            fn default() -> Self {
+                Self {
+                    account_number: Ok(Default::default()),
+                    account_type: Ok(Default::default()),
+                    address: Ok(Default::default()),
+                    balance: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    expense: Ok(Default::default()),
+                    income: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    phone: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightDataRequest {
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn account_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_type: {e}")
+                    });
+                self
+            }
+            pub fn address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for address: {e}")
+                    });
+                self
+            }
+            pub fn balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InsightRangeRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.balance = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for balance: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn expense<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expense = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expense: {e}")
+                    });
+                self
+            }
+            pub fn income<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InsightRangeRequest>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.income = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for income: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for phone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightDataRequest> for super::InsightDataRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightDataRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_number: value.account_number?,
+                    account_type: value.account_type?,
+                    address: value.address?,
+                    balance: value.balance?,
+                    email: value.email?,
+                    expense: value.expense?,
+                    income: value.income?,
+                    name: value.name?,
+                    phone: value.phone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightDataRequest> for InsightDataRequest {
+            fn from(value: super::InsightDataRequest) -> Self {
+                Self {
+                    account_number: Ok(value.account_number),
+                    account_type: Ok(value.account_type),
+                    address: Ok(value.address),
+                    balance: Ok(value.balance),
+                    email: Ok(value.email),
+                    expense: Ok(value.expense),
+                    income: Ok(value.income),
+                    name: Ok(value.name),
+                    phone: Ok(value.phone),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightInput {
+            expense: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            max: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            min: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightInput {
+            fn default() -> Self {
+                Self {
+                    expense: Ok(Default::default()),
+                    max: Ok(Default::default()),
+                    min: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightInput {
+            pub fn expense<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expense = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expense: {e}")
+                    });
+                self
+            }
+            pub fn max<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max: {e}")
+                    });
+                self
+            }
+            pub fn min<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.min = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightInput> for super::InsightInput {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightInput,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    expense: value.expense?,
+                    max: value.max?,
+                    min: value.min?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightInput> for InsightInput {
+            fn from(value: super::InsightInput) -> Self {
+                Self {
+                    expense: Ok(value.expense),
+                    max: Ok(value.max),
+                    min: Ok(value.min),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightList {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Insight>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::InsightListLinks>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightList {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    links: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightList {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Insight>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InsightListLinks>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightList> for super::InsightList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    data: value.data?,
+                    links: value.links?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightList> for InsightList {
+            fn from(value: super::InsightList) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightListLinks {
+            next: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            prev: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            self_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightListLinks {
+            fn default() -> Self {
+                Self {
+                    next: Ok(Default::default()),
+                    prev: Ok(Default::default()),
+                    self_: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightListLinks {
+            pub fn next<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
+                self
+            }
+            pub fn prev<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prev = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prev: {e}")
+                    });
+                self
+            }
+            pub fn self_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.self_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for self_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightListLinks> for super::InsightListLinks {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightListLinks,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next: value.next?,
+                    prev: value.prev?,
+                    self_: value.self_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightListLinks> for InsightListLinks {
+            fn from(value: super::InsightListLinks) -> Self {
+                Self {
+                    next: Ok(value.next),
+                    prev: Ok(value.prev),
+                    self_: Ok(value.self_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightRangeRequest {
+            max: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            min: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for InsightRangeRequest {
+            fn default() -> Self {
+                Self {
+                    max: Ok(Default::default()),
+                    min: Err("no value supplied for min".to_string()),
+                }
+            }
+        }
+        impl InsightRangeRequest {
+            pub fn max<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for max: {e}")
+                    });
+                self
+            }
+            pub fn min<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.min = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightRangeRequest>
+        for super::InsightRangeRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightRangeRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    max: value.max?,
+                    min: value.min?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightRangeRequest> for InsightRangeRequest {
+            fn from(value: super::InsightRangeRequest) -> Self {
+                Self {
+                    max: Ok(value.max),
+                    min: Ok(value.min),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightRangeResult {
+            range: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightRangeResult {
+            fn default() -> Self {
+                Self {
+                    range: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightRangeResult {
+            pub fn range<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.range = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for range: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightRangeResult> for super::InsightRangeResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightRangeResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { range: value.range? })
+            }
+        }
+        impl ::std::convert::From<super::InsightRangeResult> for InsightRangeResult {
+            fn from(value: super::InsightRangeResult) -> Self {
+                Self { range: Ok(value.range) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightType {
+            data_schema: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            support_multiple_users: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightType {
+            fn default() -> Self {
+                Self {
+                    data_schema: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Ok(Default::default()),
+                    support_multiple_users: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightType {
+            pub fn data_schema<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_schema = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_schema: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn support_multiple_users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.support_multiple_users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for support_multiple_users: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightType> for super::InsightType {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightType,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data_schema: value.data_schema?,
+                    description: value.description?,
+                    id: value.id?,
+                    name: value.name?,
+                    support_multiple_users: value.support_multiple_users?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightType> for InsightType {
+            fn from(value: super::InsightType) -> Self {
+                Self {
+                    data_schema: Ok(value.data_schema),
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    support_multiple_users: Ok(value.support_multiple_users),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InsightTypeList {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::InsightType>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InsightTypeList {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl InsightTypeList {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::InsightType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InsightTypeList> for super::InsightTypeList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InsightTypeList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    data: value.data?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InsightTypeList> for InsightTypeList {
+            fn from(value: super::InsightTypeList) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    data: Ok(value.data),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Job {
             application_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -24387,6 +29147,3068 @@ pub mod types {
             fn from(value: super::JobStepResultLinks) -> Self {
                 Self {
                     response: Ok(value.response),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PageLinks {
+            next: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            self_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PageLinks {
+            fn default() -> Self {
+                Self {
+                    next: Ok(Default::default()),
+                    self_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PageLinks {
+            pub fn next<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
+                self
+            }
+            pub fn self_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.self_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for self_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PageLinks> for super::PageLinks {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PageLinks,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next: value.next?,
+                    self_: value.self_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PageLinks> for PageLinks {
+            fn from(value: super::PageLinks) -> Self {
+                Self {
+                    next: Ok(value.next),
+                    self_: Ok(value.self_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Payee {
+            biller: ::std::result::Result<
+                ::std::option::Option<super::PayeeBiller>,
+                ::std::string::String,
+            >,
+            connection_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            digital_wallet: ::std::result::Result<
+                ::std::option::Option<super::PayeeDigitalWallet>,
+                ::std::string::String,
+            >,
+            domestic: ::std::result::Result<
+                ::std::option::Option<super::PayeeDomestic>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            international: ::std::result::Result<
+                ::std::option::Option<super::PayeeInternational>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::SelfLink>,
+                ::std::string::String,
+            >,
+            nickname: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payee_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Payee {
+            fn default() -> Self {
+                Self {
+                    biller: Ok(Default::default()),
+                    connection_id: Ok(Default::default()),
+                    created_date: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    digital_wallet: Ok(Default::default()),
+                    domestic: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    international: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    nickname: Ok(Default::default()),
+                    payee_type: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl Payee {
+            pub fn biller<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PayeeBiller>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.biller = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for biller: {e}")
+                    });
+                self
+            }
+            pub fn connection_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connection_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for connection_id: {e}")
+                    });
+                self
+            }
+            pub fn created_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_date: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn digital_wallet<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PayeeDigitalWallet>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.digital_wallet = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for digital_wallet: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn domestic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PayeeDomestic>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domestic = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domestic: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn international<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PayeeInternational>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.international = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for international: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn nickname<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.nickname = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for nickname: {e}")
+                    });
+                self
+            }
+            pub fn payee_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payee_type: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Payee> for super::Payee {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Payee,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    biller: value.biller?,
+                    connection_id: value.connection_id?,
+                    created_date: value.created_date?,
+                    description: value.description?,
+                    digital_wallet: value.digital_wallet?,
+                    domestic: value.domestic?,
+                    id: value.id?,
+                    international: value.international?,
+                    links: value.links?,
+                    nickname: value.nickname?,
+                    payee_type: value.payee_type?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Payee> for Payee {
+            fn from(value: super::Payee) -> Self {
+                Self {
+                    biller: Ok(value.biller),
+                    connection_id: Ok(value.connection_id),
+                    created_date: Ok(value.created_date),
+                    description: Ok(value.description),
+                    digital_wallet: Ok(value.digital_wallet),
+                    domestic: Ok(value.domestic),
+                    id: Ok(value.id),
+                    international: Ok(value.international),
+                    links: Ok(value.links),
+                    nickname: Ok(value.nickname),
+                    payee_type: Ok(value.payee_type),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeAccount {
+            account_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            bsb: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeAccount {
+            fn default() -> Self {
+                Self {
+                    account_name: Ok(Default::default()),
+                    account_number: Ok(Default::default()),
+                    bsb: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeAccount {
+            pub fn account_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_name: {e}")
+                    });
+                self
+            }
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn bsb<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bsb = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bsb: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeAccount> for super::PayeeAccount {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeAccount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_name: value.account_name?,
+                    account_number: value.account_number?,
+                    bsb: value.bsb?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeAccount> for PayeeAccount {
+            fn from(value: super::PayeeAccount) -> Self {
+                Self {
+                    account_name: Ok(value.account_name),
+                    account_number: Ok(value.account_number),
+                    bsb: Ok(value.bsb),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeBankDetails {
+            account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            bank_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            beneficiary_bank_bic: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            country: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            routing_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeBankDetails {
+            fn default() -> Self {
+                Self {
+                    account_number: Ok(Default::default()),
+                    bank_address: Ok(Default::default()),
+                    beneficiary_bank_bic: Ok(Default::default()),
+                    country: Ok(Default::default()),
+                    routing_number: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeBankDetails {
+            pub fn account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn bank_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bank_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bank_address: {e}")
+                    });
+                self
+            }
+            pub fn beneficiary_bank_bic<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.beneficiary_bank_bic = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for beneficiary_bank_bic: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country: {e}")
+                    });
+                self
+            }
+            pub fn routing_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.routing_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for routing_number: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeBankDetails> for super::PayeeBankDetails {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeBankDetails,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_number: value.account_number?,
+                    bank_address: value.bank_address?,
+                    beneficiary_bank_bic: value.beneficiary_bank_bic?,
+                    country: value.country?,
+                    routing_number: value.routing_number?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeBankDetails> for PayeeBankDetails {
+            fn from(value: super::PayeeBankDetails) -> Self {
+                Self {
+                    account_number: Ok(value.account_number),
+                    bank_address: Ok(value.bank_address),
+                    beneficiary_bank_bic: Ok(value.beneficiary_bank_bic),
+                    country: Ok(value.country),
+                    routing_number: Ok(value.routing_number),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeBeneficiary {
+            country: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeBeneficiary {
+            fn default() -> Self {
+                Self {
+                    country: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeBeneficiary {
+            pub fn country<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.country = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for country: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeBeneficiary> for super::PayeeBeneficiary {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeBeneficiary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    country: value.country?,
+                    message: value.message?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeBeneficiary> for PayeeBeneficiary {
+            fn from(value: super::PayeeBeneficiary) -> Self {
+                Self {
+                    country: Ok(value.country),
+                    message: Ok(value.message),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeBiller {
+            biller_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            biller_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            crn: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeBiller {
+            fn default() -> Self {
+                Self {
+                    biller_code: Ok(Default::default()),
+                    biller_name: Ok(Default::default()),
+                    crn: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeBiller {
+            pub fn biller_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.biller_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for biller_code: {e}")
+                    });
+                self
+            }
+            pub fn biller_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.biller_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for biller_name: {e}")
+                    });
+                self
+            }
+            pub fn crn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.crn = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for crn: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeBiller> for super::PayeeBiller {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeBiller,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    biller_code: value.biller_code?,
+                    biller_name: value.biller_name?,
+                    crn: value.crn?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeBiller> for PayeeBiller {
+            fn from(value: super::PayeeBiller) -> Self {
+                Self {
+                    biller_code: Ok(value.biller_code),
+                    biller_name: Ok(value.biller_name),
+                    crn: Ok(value.crn),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeDigitalWallet {
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            provider: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeDigitalWallet {
+            fn default() -> Self {
+                Self {
+                    identifier: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    provider: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeDigitalWallet {
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identifier: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn provider<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.provider = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeDigitalWallet> for super::PayeeDigitalWallet {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeDigitalWallet,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    identifier: value.identifier?,
+                    name: value.name?,
+                    provider: value.provider?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeDigitalWallet> for PayeeDigitalWallet {
+            fn from(value: super::PayeeDigitalWallet) -> Self {
+                Self {
+                    identifier: Ok(value.identifier),
+                    name: Ok(value.name),
+                    provider: Ok(value.provider),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeDomestic {
+            account: ::std::result::Result<
+                ::std::option::Option<super::PayeeAccount>,
+                ::std::string::String,
+            >,
+            pay_id: ::std::result::Result<
+                ::std::option::Option<super::PayeePayId>,
+                ::std::string::String,
+            >,
+            payee_account_u_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeDomestic {
+            fn default() -> Self {
+                Self {
+                    account: Ok(Default::default()),
+                    pay_id: Ok(Default::default()),
+                    payee_account_u_type: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeDomestic {
+            pub fn account<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PayeeAccount>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account: {e}")
+                    });
+                self
+            }
+            pub fn pay_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PayeePayId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pay_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pay_id: {e}")
+                    });
+                self
+            }
+            pub fn payee_account_u_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_account_u_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payee_account_u_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeDomestic> for super::PayeeDomestic {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeDomestic,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account: value.account?,
+                    pay_id: value.pay_id?,
+                    payee_account_u_type: value.payee_account_u_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeDomestic> for PayeeDomestic {
+            fn from(value: super::PayeeDomestic) -> Self {
+                Self {
+                    account: Ok(value.account),
+                    pay_id: Ok(value.pay_id),
+                    payee_account_u_type: Ok(value.payee_account_u_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeInternational {
+            bank_details: ::std::result::Result<
+                ::std::option::Option<super::PayeeBankDetails>,
+                ::std::string::String,
+            >,
+            beneficiary_details: ::std::result::Result<
+                ::std::option::Option<super::PayeeBeneficiary>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeInternational {
+            fn default() -> Self {
+                Self {
+                    bank_details: Ok(Default::default()),
+                    beneficiary_details: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeInternational {
+            pub fn bank_details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PayeeBankDetails>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bank_details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bank_details: {e}")
+                    });
+                self
+            }
+            pub fn beneficiary_details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PayeeBeneficiary>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.beneficiary_details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for beneficiary_details: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeInternational> for super::PayeeInternational {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeInternational,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bank_details: value.bank_details?,
+                    beneficiary_details: value.beneficiary_details?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeInternational> for PayeeInternational {
+            fn from(value: super::PayeeInternational) -> Self {
+                Self {
+                    bank_details: Ok(value.bank_details),
+                    beneficiary_details: Ok(value.beneficiary_details),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeeList {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Payee>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::PageLinks>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeeList {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    links: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeeList {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Payee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PageLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeeList> for super::PayeeList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeeList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    data: value.data?,
+                    links: value.links?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeeList> for PayeeList {
+            fn from(value: super::PayeeList) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayeePayId {
+            identifier: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayeePayId {
+            fn default() -> Self {
+                Self {
+                    identifier: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayeePayId {
+            pub fn identifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for identifier: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayeePayId> for super::PayeePayId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayeePayId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    identifier: value.identifier?,
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayeePayId> for PayeePayId {
+            fn from(value: super::PayeePayId) -> Self {
+                Self {
+                    identifier: Ok(value.identifier),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentFailure {
+            code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            detail: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentFailure {
+            fn default() -> Self {
+                Self {
+                    code: Ok(Default::default()),
+                    detail: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                }
+            }
+        }
+        impl PaymentFailure {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentFailure> for super::PaymentFailure {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentFailure,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    code: value.code?,
+                    detail: value.detail?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentFailure> for PaymentFailure {
+            fn from(value: super::PaymentFailure) -> Self {
+                Self {
+                    code: Ok(value.code),
+                    detail: Ok(value.detail),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentJob {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::option::Option<super::SelfLink>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentJob {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    links: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PaymentJob {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentJob> for super::PaymentJob {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentJob,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    links: value.links?,
+                    request_id: value.request_id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentJob> for PaymentJob {
+            fn from(value: super::PaymentJob) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    links: Ok(value.links),
+                    request_id: Ok(value.request_id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentJobList {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            jobs: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::PaymentJob>>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::SelfLink>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentJobList {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    jobs: Ok(Default::default()),
+                    links: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PaymentJobList {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn jobs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::PaymentJob>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.jobs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for jobs: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentJobList> for super::PaymentJobList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentJobList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    jobs: value.jobs?,
+                    links: value.links?,
+                    request_id: value.request_id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentJobList> for PaymentJobList {
+            fn from(value: super::PaymentJobList) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    jobs: Ok(value.jobs),
+                    links: Ok(value.links),
+                    request_id: Ok(value.request_id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentLinks {
+            job: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            self_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentLinks {
+            fn default() -> Self {
+                Self {
+                    job: Ok(Default::default()),
+                    self_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PaymentLinks {
+            pub fn job<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job: {e}")
+                    });
+                self
+            }
+            pub fn self_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.self_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for self_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentLinks> for super::PaymentLinks {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentLinks,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    job: value.job?,
+                    self_: value.self_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentLinks> for PaymentLinks {
+            fn from(value: super::PaymentLinks) -> Self {
+                Self {
+                    job: Ok(value.job),
+                    self_: Ok(value.self_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentPayee {
+            payee_account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payee_account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payee_bank_branch_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payee_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentPayee {
+            fn default() -> Self {
+                Self {
+                    payee_account_id: Ok(Default::default()),
+                    payee_account_number: Ok(Default::default()),
+                    payee_bank_branch_code: Ok(Default::default()),
+                    payee_user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PaymentPayee {
+            pub fn payee_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payee_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payee_account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payee_account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payee_bank_branch_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_bank_branch_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payee_bank_branch_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payee_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payee_user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentPayee> for super::PaymentPayee {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentPayee,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    payee_account_id: value.payee_account_id?,
+                    payee_account_number: value.payee_account_number?,
+                    payee_bank_branch_code: value.payee_bank_branch_code?,
+                    payee_user_id: value.payee_user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentPayee> for PaymentPayee {
+            fn from(value: super::PaymentPayee) -> Self {
+                Self {
+                    payee_account_id: Ok(value.payee_account_id),
+                    payee_account_number: Ok(value.payee_account_number),
+                    payee_bank_branch_code: Ok(value.payee_bank_branch_code),
+                    payee_user_id: Ok(value.payee_user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PaymentPayer {
+            payer_account_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payer_account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payer_bank_branch_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payer_user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PaymentPayer {
+            fn default() -> Self {
+                Self {
+                    payer_account_id: Ok(Default::default()),
+                    payer_account_number: Ok(Default::default()),
+                    payer_bank_branch_code: Ok(Default::default()),
+                    payer_user_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl PaymentPayer {
+            pub fn payer_account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer_account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payer_account_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payer_account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer_account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payer_account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payer_bank_branch_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer_bank_branch_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payer_bank_branch_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payer_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payer_user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PaymentPayer> for super::PaymentPayer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PaymentPayer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    payer_account_id: value.payer_account_id?,
+                    payer_account_number: value.payer_account_number?,
+                    payer_bank_branch_code: value.payer_bank_branch_code?,
+                    payer_user_id: value.payer_user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PaymentPayer> for PaymentPayer {
+            fn from(value: super::PaymentPayer) -> Self {
+                Self {
+                    payer_account_id: Ok(value.payer_account_id),
+                    payer_account_number: Ok(value.payer_account_number),
+                    payer_bank_branch_code: Ok(value.payer_bank_branch_code),
+                    payer_user_id: Ok(value.payer_user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Payout {
+            amount: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::option::Option<super::PaymentLinks>,
+                ::std::string::String,
+            >,
+            method: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payee: ::std::result::Result<
+                ::std::option::Option<super::PaymentPayee>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<super::PaymentFailure>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            requested_method: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Payout {
+            fn default() -> Self {
+                Self {
+                    amount: Ok(Default::default()),
+                    created: Ok(Default::default()),
+                    currency: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    links: Ok(Default::default()),
+                    method: Ok(Default::default()),
+                    payee: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                    requested_method: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    updated: Ok(Default::default()),
+                }
+            }
+        }
+        impl Payout {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaymentLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for method: {e}")
+                    });
+                self
+            }
+            pub fn payee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaymentPayee>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payee: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaymentFailure>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn requested_method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requested_method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requested_method: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn updated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Payout> for super::Payout {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Payout,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    created: value.created?,
+                    currency: value.currency?,
+                    description: value.description?,
+                    id: value.id?,
+                    links: value.links?,
+                    method: value.method?,
+                    payee: value.payee?,
+                    reason: value.reason?,
+                    request_id: value.request_id?,
+                    requested_method: value.requested_method?,
+                    status: value.status?,
+                    type_: value.type_?,
+                    updated: value.updated?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Payout> for Payout {
+            fn from(value: super::Payout) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    created: Ok(value.created),
+                    currency: Ok(value.currency),
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    links: Ok(value.links),
+                    method: Ok(value.method),
+                    payee: Ok(value.payee),
+                    reason: Ok(value.reason),
+                    request_id: Ok(value.request_id),
+                    requested_method: Ok(value.requested_method),
+                    status: Ok(value.status),
+                    type_: Ok(value.type_),
+                    updated: Ok(value.updated),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayoutList {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Payout>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::PageLinks>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayoutList {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    links: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayoutList {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Payout>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PageLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayoutList> for super::PayoutList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayoutList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    data: value.data?,
+                    links: value.links?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayoutList> for PayoutList {
+            fn from(value: super::PayoutList) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayoutPayeeRequest {
+            payee_account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payee_bank_branch_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payee_user_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayoutPayeeRequest {
+            fn default() -> Self {
+                Self {
+                    payee_account_number: Ok(Default::default()),
+                    payee_bank_branch_code: Ok(Default::default()),
+                    payee_user_id: Err("no value supplied for payee_user_id".to_string()),
+                }
+            }
+        }
+        impl PayoutPayeeRequest {
+            pub fn payee_account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payee_account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payee_bank_branch_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_bank_branch_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payee_bank_branch_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payee_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payee_user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayoutPayeeRequest> for super::PayoutPayeeRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayoutPayeeRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    payee_account_number: value.payee_account_number?,
+                    payee_bank_branch_code: value.payee_bank_branch_code?,
+                    payee_user_id: value.payee_user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayoutPayeeRequest> for PayoutPayeeRequest {
+            fn from(value: super::PayoutPayeeRequest) -> Self {
+                Self {
+                    payee_account_number: Ok(value.payee_account_number),
+                    payee_bank_branch_code: Ok(value.payee_bank_branch_code),
+                    payee_user_id: Ok(value.payee_user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayoutRequest {
+            amount: ::std::result::Result<f64, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            method: ::std::result::Result<
+                ::std::option::Option<super::PayoutMethod>,
+                ::std::string::String,
+            >,
+            payee: ::std::result::Result<
+                super::PayoutPayeeRequest,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayoutRequest {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    description: Err("no value supplied for description".to_string()),
+                    method: Ok(Default::default()),
+                    payee: Err("no value supplied for payee".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl PayoutRequest {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PayoutMethod>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for method: {e}")
+                    });
+                self
+            }
+            pub fn payee<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PayoutPayeeRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payee = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payee: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayoutRequest> for super::PayoutRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayoutRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    description: value.description?,
+                    method: value.method?,
+                    payee: value.payee?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayoutRequest> for PayoutRequest {
+            fn from(value: super::PayoutRequest) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    description: Ok(value.description),
+                    method: Ok(value.method),
+                    payee: Ok(value.payee),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayoutSubmitRequest {
+            payouts: ::std::result::Result<
+                ::std::vec::Vec<super::PayoutRequest>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayoutSubmitRequest {
+            fn default() -> Self {
+                Self {
+                    payouts: Err("no value supplied for payouts".to_string()),
+                }
+            }
+        }
+        impl PayoutSubmitRequest {
+            pub fn payouts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PayoutRequest>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payouts = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payouts: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayoutSubmitRequest>
+        for super::PayoutSubmitRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayoutSubmitRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { payouts: value.payouts? })
+            }
+        }
+        impl ::std::convert::From<super::PayoutSubmitRequest> for PayoutSubmitRequest {
+            fn from(value: super::PayoutSubmitRequest) -> Self {
+                Self { payouts: Ok(value.payouts) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Payrequest {
+            amount: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            links: ::std::result::Result<
+                ::std::option::Option<super::PaymentLinks>,
+                ::std::string::String,
+            >,
+            method: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payer: ::std::result::Result<
+                ::std::option::Option<super::PaymentPayer>,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                ::std::option::Option<super::PaymentFailure>,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Payrequest {
+            fn default() -> Self {
+                Self {
+                    amount: Ok(Default::default()),
+                    created: Ok(Default::default()),
+                    currency: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    links: Ok(Default::default()),
+                    method: Ok(Default::default()),
+                    payer: Ok(Default::default()),
+                    reason: Ok(Default::default()),
+                    request_id: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    updated: Ok(Default::default()),
+                }
+            }
+        }
+        impl Payrequest {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn currency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.currency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for currency: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaymentLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn method<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.method = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for method: {e}")
+                    });
+                self
+            }
+            pub fn payer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaymentPayer>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payer: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PaymentFailure>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn updated<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Payrequest> for super::Payrequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Payrequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    created: value.created?,
+                    currency: value.currency?,
+                    description: value.description?,
+                    id: value.id?,
+                    links: value.links?,
+                    method: value.method?,
+                    payer: value.payer?,
+                    reason: value.reason?,
+                    request_id: value.request_id?,
+                    status: value.status?,
+                    type_: value.type_?,
+                    updated: value.updated?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Payrequest> for Payrequest {
+            fn from(value: super::Payrequest) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    created: Ok(value.created),
+                    currency: Ok(value.currency),
+                    description: Ok(value.description),
+                    id: Ok(value.id),
+                    links: Ok(value.links),
+                    method: Ok(value.method),
+                    payer: Ok(value.payer),
+                    reason: Ok(value.reason),
+                    request_id: Ok(value.request_id),
+                    status: Ok(value.status),
+                    type_: Ok(value.type_),
+                    updated: Ok(value.updated),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayrequestList {
+            count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Payrequest>,
+                ::std::string::String,
+            >,
+            links: ::std::result::Result<
+                ::std::option::Option<super::PageLinks>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayrequestList {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    data: Err("no value supplied for data".to_string()),
+                    links: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl PayrequestList {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Payrequest>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn links<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::PageLinks>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.links = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for links: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayrequestList> for super::PayrequestList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayrequestList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    data: value.data?,
+                    links: value.links?,
+                    size: value.size?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayrequestList> for PayrequestList {
+            fn from(value: super::PayrequestList) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    data: Ok(value.data),
+                    links: Ok(value.links),
+                    size: Ok(value.size),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayrequestPayerRequest {
+            payer_account_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payer_bank_branch_code: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            payer_user_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayrequestPayerRequest {
+            fn default() -> Self {
+                Self {
+                    payer_account_number: Ok(Default::default()),
+                    payer_bank_branch_code: Ok(Default::default()),
+                    payer_user_id: Err("no value supplied for payer_user_id".to_string()),
+                }
+            }
+        }
+        impl PayrequestPayerRequest {
+            pub fn payer_account_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer_account_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payer_account_number: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payer_bank_branch_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer_bank_branch_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for payer_bank_branch_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn payer_user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer_user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payer_user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayrequestPayerRequest>
+        for super::PayrequestPayerRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayrequestPayerRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    payer_account_number: value.payer_account_number?,
+                    payer_bank_branch_code: value.payer_bank_branch_code?,
+                    payer_user_id: value.payer_user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayrequestPayerRequest>
+        for PayrequestPayerRequest {
+            fn from(value: super::PayrequestPayerRequest) -> Self {
+                Self {
+                    payer_account_number: Ok(value.payer_account_number),
+                    payer_bank_branch_code: Ok(value.payer_bank_branch_code),
+                    payer_user_id: Ok(value.payer_user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayrequestRequest {
+            amount: ::std::result::Result<f64, ::std::string::String>,
+            check_account_balance: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            collect_funds_to_float: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            payer: ::std::result::Result<
+                super::PayrequestPayerRequest,
+                ::std::string::String,
+            >,
+            request_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayrequestRequest {
+            fn default() -> Self {
+                Self {
+                    amount: Err("no value supplied for amount".to_string()),
+                    check_account_balance: Ok(Default::default()),
+                    collect_funds_to_float: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    payer: Err("no value supplied for payer".to_string()),
+                    request_id: Err("no value supplied for request_id".to_string()),
+                }
+            }
+        }
+        impl PayrequestRequest {
+            pub fn amount<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.amount = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for amount: {e}")
+                    });
+                self
+            }
+            pub fn check_account_balance<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.check_account_balance = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for check_account_balance: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn collect_funds_to_float<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.collect_funds_to_float = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for collect_funds_to_float: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn payer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PayrequestPayerRequest>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payer: {e}")
+                    });
+                self
+            }
+            pub fn request_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.request_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for request_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayrequestRequest> for super::PayrequestRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayrequestRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    amount: value.amount?,
+                    check_account_balance: value.check_account_balance?,
+                    collect_funds_to_float: value.collect_funds_to_float?,
+                    description: value.description?,
+                    payer: value.payer?,
+                    request_id: value.request_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayrequestRequest> for PayrequestRequest {
+            fn from(value: super::PayrequestRequest) -> Self {
+                Self {
+                    amount: Ok(value.amount),
+                    check_account_balance: Ok(value.check_account_balance),
+                    collect_funds_to_float: Ok(value.collect_funds_to_float),
+                    description: Ok(value.description),
+                    payer: Ok(value.payer),
+                    request_id: Ok(value.request_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PayrequestSubmitRequest {
+            payrequests: ::std::result::Result<
+                ::std::vec::Vec<super::PayrequestRequest>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PayrequestSubmitRequest {
+            fn default() -> Self {
+                Self {
+                    payrequests: Err("no value supplied for payrequests".to_string()),
+                }
+            }
+        }
+        impl PayrequestSubmitRequest {
+            pub fn payrequests<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PayrequestRequest>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.payrequests = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for payrequests: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PayrequestSubmitRequest>
+        for super::PayrequestSubmitRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PayrequestSubmitRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    payrequests: value.payrequests?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PayrequestSubmitRequest>
+        for PayrequestSubmitRequest {
+            fn from(value: super::PayrequestSubmitRequest) -> Self {
+                Self {
+                    payrequests: Ok(value.payrequests),
                 }
             }
         }
@@ -32480,6 +40302,478 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UserAnalytics {
+            data: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<super::UserAnalyticsPeriod>>,
+                ::std::string::String,
+            >,
+            from_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            initial: ::std::result::Result<
+                ::std::option::Option<super::UserAnalyticsInitial>,
+                ::std::string::String,
+            >,
+            interval: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            meta: ::std::result::Result<
+                ::std::option::Option<super::AnalyticsMeta>,
+                ::std::string::String,
+            >,
+            to_date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserAnalytics {
+            fn default() -> Self {
+                Self {
+                    data: Ok(Default::default()),
+                    from_date: Ok(Default::default()),
+                    initial: Ok(Default::default()),
+                    interval: Ok(Default::default()),
+                    meta: Ok(Default::default()),
+                    to_date: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserAnalytics {
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::UserAnalyticsPeriod>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn from_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from_date: {e}")
+                    });
+                self
+            }
+            pub fn initial<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserAnalyticsInitial>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.initial = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for initial: {e}")
+                    });
+                self
+            }
+            pub fn interval<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interval = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for interval: {e}")
+                    });
+                self
+            }
+            pub fn meta<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AnalyticsMeta>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.meta = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for meta: {e}")
+                    });
+                self
+            }
+            pub fn to_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_date: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserAnalytics> for super::UserAnalytics {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserAnalytics,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    data: value.data?,
+                    from_date: value.from_date?,
+                    initial: value.initial?,
+                    interval: value.interval?,
+                    meta: value.meta?,
+                    to_date: value.to_date?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserAnalytics> for UserAnalytics {
+            fn from(value: super::UserAnalytics) -> Self {
+                Self {
+                    data: Ok(value.data),
+                    from_date: Ok(value.from_date),
+                    initial: Ok(value.initial),
+                    interval: Ok(value.interval),
+                    meta: Ok(value.meta),
+                    to_date: Ok(value.to_date),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserAnalyticsActive {
+            connected: ::std::result::Result<
+                ::std::option::Option<super::UserAnalyticsConnected>,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserAnalyticsActive {
+            fn default() -> Self {
+                Self {
+                    connected: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserAnalyticsActive {
+            pub fn connected<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserAnalyticsConnected>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connected = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for connected: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserAnalyticsActive>
+        for super::UserAnalyticsActive {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserAnalyticsActive,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    connected: value.connected?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserAnalyticsActive> for UserAnalyticsActive {
+            fn from(value: super::UserAnalyticsActive) -> Self {
+                Self {
+                    connected: Ok(value.connected),
+                    total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserAnalyticsConnected {
+            distribution: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
+                ::std::string::String,
+            >,
+            total: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserAnalyticsConnected {
+            fn default() -> Self {
+                Self {
+                    distribution: Ok(Default::default()),
+                    total: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserAnalyticsConnected {
+            pub fn distribution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<::std::string::String, i64>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.distribution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for distribution: {e}")
+                    });
+                self
+            }
+            pub fn total<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserAnalyticsConnected>
+        for super::UserAnalyticsConnected {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserAnalyticsConnected,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    distribution: value.distribution?,
+                    total: value.total?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserAnalyticsConnected>
+        for UserAnalyticsConnected {
+            fn from(value: super::UserAnalyticsConnected) -> Self {
+                Self {
+                    distribution: Ok(value.distribution),
+                    total: Ok(value.total),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserAnalyticsInitial {
+            created: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            deleted: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserAnalyticsInitial {
+            fn default() -> Self {
+                Self {
+                    created: Ok(Default::default()),
+                    deleted: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserAnalyticsInitial {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn deleted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserAnalyticsInitial>
+        for super::UserAnalyticsInitial {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserAnalyticsInitial,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    deleted: value.deleted?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserAnalyticsInitial> for UserAnalyticsInitial {
+            fn from(value: super::UserAnalyticsInitial) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    deleted: Ok(value.deleted),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserAnalyticsPeriod {
+            active: ::std::result::Result<
+                ::std::option::Option<super::UserAnalyticsActive>,
+                ::std::string::String,
+            >,
+            billable: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            date: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            deleted: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserAnalyticsPeriod {
+            fn default() -> Self {
+                Self {
+                    active: Ok(Default::default()),
+                    billable: Ok(Default::default()),
+                    created: Ok(Default::default()),
+                    date: Ok(Default::default()),
+                    deleted: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserAnalyticsPeriod {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserAnalyticsActive>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+            pub fn billable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.billable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for billable: {e}")
+                    });
+                self
+            }
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for date: {e}")
+                    });
+                self
+            }
+            pub fn deleted<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserAnalyticsPeriod>
+        for super::UserAnalyticsPeriod {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserAnalyticsPeriod,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active: value.active?,
+                    billable: value.billable?,
+                    created: value.created?,
+                    date: value.date?,
+                    deleted: value.deleted?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserAnalyticsPeriod> for UserAnalyticsPeriod {
+            fn from(value: super::UserAnalyticsPeriod) -> Self {
+                Self {
+                    active: Ok(value.active),
+                    billable: Ok(value.billable),
+                    created: Ok(value.created),
+                    date: Ok(value.date),
+                    deleted: Ok(value.deleted),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UserBusinessAddress {
             address_line1: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -33193,6 +41487,108 @@ pub mod types {
                     last_name: Ok(value.last_name),
                     middle_name: Ok(value.middle_name),
                     mobile: Ok(value.mobile),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct VerificationResult {
+            confidence: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            input: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            match_: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for VerificationResult {
+            fn default() -> Self {
+                Self {
+                    confidence: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    input: Ok(Default::default()),
+                    match_: Ok(Default::default()),
+                }
+            }
+        }
+        impl VerificationResult {
+            pub fn confidence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confidence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confidence: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
+                self
+            }
+            pub fn match_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.match_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for match_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<VerificationResult> for super::VerificationResult {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: VerificationResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confidence: value.confidence?,
+                    error: value.error?,
+                    input: value.input?,
+                    match_: value.match_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::VerificationResult> for VerificationResult {
+            fn from(value: super::VerificationResult) -> Self {
+                Self {
+                    confidence: Ok(value.confidence),
+                    error: Ok(value.error),
+                    input: Ok(value.input),
+                    match_: Ok(value.match_),
                 }
             }
         }
@@ -35530,6 +43926,402 @@ let response = client.test_message()
 ```*/
     pub fn test_message(&self) -> builder::TestMessage<'_> {
         builder::TestMessage::new(self)
+    }
+    /**Create an insight for one or more users
+
+Runs one verification of the chosen type over the consented data of the listed users and stores the outcome as an insight. Only the expense-ratio type accepts more than one user.
+
+Sends a `POST` request to `/insights`
+
+```ignore
+let response = client.create_insight()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_insight(&self) -> builder::CreateInsight<'_> {
+        builder::CreateInsight::new(self)
+    }
+    /**List the insight types
+
+Returns the verification types this environment offers, each with a sketch of the data its request takes. The list is fixed reference data and is not paged.
+
+Sends a `GET` request to `/insights/types`
+
+```ignore
+let response = client.get_insight_types()
+    .send()
+    .await;
+```*/
+    pub fn get_insight_types(&self) -> builder::GetInsightTypes<'_> {
+        builder::GetInsightTypes::new(self)
+    }
+    /**Get one insight type
+
+Returns the definition of a single verification type, such as ACCOUNT_VERIFICATION, with the sketch of its request data.
+
+Sends a `GET` request to `/insights/types/{typeId}`
+
+Arguments:
+- `type_id`: Type id, for example BALANCE_VERIFICATION.
+```ignore
+let response = client.get_insight_type()
+    .type_id(type_id)
+    .send()
+    .await;
+```*/
+    pub fn get_insight_type(&self) -> builder::GetInsightType<'_> {
+        builder::GetInsightType::new(self)
+    }
+    /**List a user's insights
+
+Returns the insights stored for the user, newest first, at most twenty a page. Follow links.next for more. A filter narrows by created date or insight type.
+
+Sends a `GET` request to `/users/{userId}/insights`
+
+Arguments:
+- `user_id`: Id of the user.
+- `filter`: Comma-separated clauses on created (a YYYY-MM-DD date with eq, gt, gteq, lt, lteq or bt) and insightType (eq), for example insightType.eq('balance').
+```ignore
+let response = client.list_user_insights()
+    .user_id(user_id)
+    .filter(filter)
+    .send()
+    .await;
+```*/
+    pub fn list_user_insights(&self) -> builder::ListUserInsights<'_> {
+        builder::ListUserInsights::new(self)
+    }
+    /**Get one of a user's insights
+
+Fetches a stored insight of any type by its id.
+
+Sends a `GET` request to `/users/{userId}/insights/{insightId}`
+
+Arguments:
+- `user_id`: Id of the user.
+- `insight_id`: Id of the insight.
+```ignore
+let response = client.get_insight_by_id()
+    .user_id(user_id)
+    .insight_id(insight_id)
+    .send()
+    .await;
+```*/
+    pub fn get_insight_by_id(&self) -> builder::GetInsightById<'_> {
+        builder::GetInsightById::new(self)
+    }
+    /**Check an account number
+
+Compares an account number (and optionally an account type) with every account the user has shared, one result per account, and stores the outcome as an insight.
+
+Sends a `POST` request to `/users/{userId}/insights/account`
+
+Arguments:
+- `user_id`: Id of the user.
+- `body`
+```ignore
+let response = client.get_account_insights()
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn get_account_insights(&self) -> builder::GetAccountInsights<'_> {
+        builder::GetAccountInsights::new(self)
+    }
+    /**Check balances against a range
+
+Tells, per account, whether the current balance lies between the given bounds, and stores the outcome as an insight. The bounds are decimal strings; the upper one is optional.
+
+Sends a `POST` request to `/users/{userId}/insights/balance`
+
+Arguments:
+- `user_id`: Id of the user.
+- `body`
+```ignore
+let response = client.get_balance_insights()
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn get_balance_insights(&self) -> builder::GetBalanceInsights<'_> {
+        builder::GetBalanceInsights::new(self)
+    }
+    /**Check identity details
+
+Compares a name, phone, email or postal address with what the user's banks hold about them and stores the outcome as an insight. Send at least one of the four.
+
+Sends a `POST` request to `/users/{userId}/insights/identity`
+
+Arguments:
+- `user_id`: Id of the user.
+- `body`
+```ignore
+let response = client.get_identity_insights()
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn get_identity_insights(&self) -> builder::GetIdentityInsights<'_> {
+        builder::GetIdentityInsights::new(self)
+    }
+    /**Check income against a range
+
+Tells whether the user's income, as seen in their transactions, lies between the given bounds. Basiq documents a reply holding only the insight type and the result.
+
+Sends a `POST` request to `/users/{userId}/insights/income`
+
+Arguments:
+- `user_id`: Id of the user.
+- `body`
+```ignore
+let response = client.verify_income_insight()
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn verify_income_insight(&self) -> builder::VerifyIncomeInsight<'_> {
+        builder::VerifyIncomeInsight::new(self)
+    }
+    /**Place an expense against income
+
+Divides the given monthly expense by the user's average monthly income and answers with the ten-point band the ratio falls in (or Income Exceeded above 100 percent).
+
+Sends a `POST` request to `/users/{userId}/insights/expense-ratio`
+
+Arguments:
+- `user_id`: Id of the user.
+- `body`
+```ignore
+let response = client.get_expense_ratio_insights()
+    .user_id(user_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn get_expense_ratio_insights(&self) -> builder::GetExpenseRatioInsights<'_> {
+        builder::GetExpenseRatioInsights::new(self)
+    }
+    /**List a user's payees
+
+Returns the payees saved in the user's banks (accounts, billers, overseas accounts and digital wallets), one page at a time. Follow links.next for more.
+
+Sends a `GET` request to `/users/{userId}/payees`
+
+Arguments:
+- `user_id`: Id of the user.
+- `filter`: Filter on type, connectionId or created, for example type.eq('biller').
+- `limit`: Page size, 1 to 500 (Basiq's default is 25).
+```ignore
+let response = client.get_payees()
+    .user_id(user_id)
+    .filter(filter)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn get_payees(&self) -> builder::GetPayees<'_> {
+        builder::GetPayees::new(self)
+    }
+    /**Get one payee
+
+Returns a payee with the details of its kind (account or PayID, biller, overseas bank or digital wallet).
+
+Sends a `GET` request to `/users/{userId}/payees/{payeeId}`
+
+Arguments:
+- `user_id`: Id of the user.
+- `payee_id`: Id of the payee.
+```ignore
+let response = client.get_payee_details()
+    .user_id(user_id)
+    .payee_id(payee_id)
+    .send()
+    .await;
+```*/
+    pub fn get_payee_details(&self) -> builder::GetPayeeDetails<'_> {
+        builder::GetPayeeDetails::new(self)
+    }
+    /**Count the application's users over time
+
+Counts users created, deleted and active per period for the whole application, with the connected ones split by data source. Meant for dashboards.
+
+Sends a `GET` request to `/analytics/users`
+
+Arguments:
+- `connection_type`: Comma-separated lower-case data sources to count, from all, cdr, pdf, web and csv.
+- `from_date`: First day counted, YYYY-MM-DD.
+- `interval`: Length of each period.
+- `to_date`: Last day counted, YYYY-MM-DD.
+```ignore
+let response = client.get_user_analytics()
+    .connection_type(connection_type)
+    .from_date(from_date)
+    .interval(interval)
+    .to_date(to_date)
+    .send()
+    .await;
+```*/
+    pub fn get_user_analytics(&self) -> builder::GetUserAnalytics<'_> {
+        builder::GetUserAnalytics::new(self)
+    }
+    /**Count the application's connections over time
+
+Counts connections created and still present per period, split by method and by status, with the share that was disrupted.
+
+Sends a `GET` request to `/analytics/connections`
+
+Arguments:
+- `from_date`: First day counted, YYYY-MM-DD.
+- `interval`: Length of each period.
+- `to_date`: Last day counted, YYYY-MM-DD.
+```ignore
+let response = client.get_connection_analytics()
+    .from_date(from_date)
+    .interval(interval)
+    .to_date(to_date)
+    .send()
+    .await;
+```*/
+    pub fn get_connection_analytics(&self) -> builder::GetConnectionAnalytics<'_> {
+        builder::GetConnectionAnalytics::new(self)
+    }
+    /**List payrequests
+
+Returns the application's payrequests, a page at a time; follow links.next for more.
+
+Sends a `GET` request to `/payments/payrequests`
+
+Arguments:
+- `filter`: Filter on payer.user.id, status, date or amount.
+- `limit`: Page size, at most 500 (also the default).
+```ignore
+let response = client.list_payrequests()
+    .filter(filter)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_payrequests(&self) -> builder::ListPayrequests<'_> {
+        builder::ListPayrequests::new(self)
+    }
+    /**Collect money from users
+
+Submits up to 100 direct debits from payers' accounts into the float account. Each accepted entry gets a job; poll the job (or the payrequest, which shares its id) for the result.
+
+Sends a `POST` request to `/payments/payrequests`
+
+```ignore
+let response = client.submit_payrequests()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn submit_payrequests(&self) -> builder::SubmitPayrequests<'_> {
+        builder::SubmitPayrequests::new(self)
+    }
+    /**Get a payrequest
+
+Fetches one payrequest with its status and, when it failed, the reason.
+
+Sends a `GET` request to `/payments/payrequests/{id}`
+
+Arguments:
+- `id`: Id of the payrequest (the same as its job's id).
+```ignore
+let response = client.get_payrequest()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_payrequest(&self) -> builder::GetPayrequest<'_> {
+        builder::GetPayrequest::new(self)
+    }
+    /**List payouts
+
+Returns the application's payouts, a page at a time; follow links.next for more.
+
+Sends a `GET` request to `/payments/payouts`
+
+Arguments:
+- `filter`: Filter on status, date or amount.
+- `limit`: Page size, at most 500 (also the default).
+```ignore
+let response = client.list_payouts()
+    .filter(filter)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_payouts(&self) -> builder::ListPayouts<'_> {
+        builder::ListPayouts::new(self)
+    }
+    /**Pay money out to users
+
+Submits up to 100 payments from the float account to payees' accounts, by real-time or batch rails. Each accepted entry gets a job; poll it (or the payout) for the result.
+
+Sends a `POST` request to `/payments/payouts`
+
+```ignore
+let response = client.submit_payouts()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn submit_payouts(&self) -> builder::SubmitPayouts<'_> {
+        builder::SubmitPayouts::new(self)
+    }
+    /**Get a payout
+
+Fetches one payout with its status, the rail used and, when it failed, the reason.
+
+Sends a `GET` request to `/payments/payouts/{id}`
+
+Arguments:
+- `id`: Id of the payout (the same as its job's id).
+```ignore
+let response = client.get_payout()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_payout(&self) -> builder::GetPayout<'_> {
+        builder::GetPayout::new(self)
+    }
+    /**List float accounts
+
+Returns the application's float accounts, the pooled accounts that payrequests fill and payouts draw on, with their available balance.
+
+Sends a `GET` request to `/payments/float-accounts`
+
+```ignore
+let response = client.list_float_accounts()
+    .send()
+    .await;
+```*/
+    pub fn list_float_accounts(&self) -> builder::ListFloatAccounts<'_> {
+        builder::ListFloatAccounts::new(self)
+    }
+    /**Get a float account
+
+Fetches one float account with its bank details and available balance.
+
+Sends a `GET` request to `/payments/float-accounts/{id}`
+
+Arguments:
+- `id`: Id of the float account.
+```ignore
+let response = client.get_float_account()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_float_account(&self) -> builder::GetFloatAccount<'_> {
+        builder::GetFloatAccount::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -40707,6 +49499,2182 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => Ok(ResponseValue::empty(response)),
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_insight`]
+
+[`Client::create_insight`]: super::Client::create_insight*/
+    #[derive(Debug, Clone)]
+    pub struct CreateInsight<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::InsightCreateRequest, String>,
+    }
+    impl<'a> CreateInsight<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::InsightCreateRequest>,
+            <V as std::convert::TryInto<
+                types::InsightCreateRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `InsightCreateRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::InsightCreateRequest,
+            ) -> types::builder::InsightCreateRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/insights`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Insight>, Error<types::BasiqError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::InsightCreateRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/insights", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_insight",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_insight_types`]
+
+[`Client::get_insight_types`]: super::Client::get_insight_types*/
+    #[derive(Debug, Clone)]
+    pub struct GetInsightTypes<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetInsightTypes<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/insights/types`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::InsightTypeList>, Error<types::BasiqError>> {
+            let Self { client } = self;
+            let url = format!("{}/insights/types", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_insight_types",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_insight_type`]
+
+[`Client::get_insight_type`]: super::Client::get_insight_type*/
+    #[derive(Debug, Clone)]
+    pub struct GetInsightType<'a> {
+        client: &'a super::Client,
+        type_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetInsightType<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                type_id: Err("type_id was not initialized".to_string()),
+            }
+        }
+        pub fn type_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.type_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for type_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/insights/types/{typeId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::InsightType>, Error<types::BasiqError>> {
+            let Self { client, type_id } = self;
+            let type_id = type_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/insights/types/{}", client.baseurl, encode_path(& type_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_insight_type",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_user_insights`]
+
+[`Client::list_user_insights`]: super::Client::list_user_insights*/
+    #[derive(Debug, Clone)]
+    pub struct ListUserInsights<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        filter: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListUserInsights<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                filter: Ok(None),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/users/{userId}/insights`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::InsightList>, Error<types::BasiqError>> {
+            let Self { client, user_id, filter } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/insights", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_user_insights",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_insight_by_id`]
+
+[`Client::get_insight_by_id`]: super::Client::get_insight_by_id*/
+    #[derive(Debug, Clone)]
+    pub struct GetInsightById<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        insight_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetInsightById<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                insight_id: Err("insight_id was not initialized".to_string()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn insight_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.insight_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for insight_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/users/{userId}/insights/{insightId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Insight>, Error<types::BasiqError>> {
+            let Self { client, user_id, insight_id } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let insight_id = insight_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/insights/{}", client.baseurl, encode_path(& user_id
+                .to_string()), encode_path(& insight_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_insight_by_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_account_insights`]
+
+[`Client::get_account_insights`]: super::Client::get_account_insights*/
+    #[derive(Debug, Clone)]
+    pub struct GetAccountInsights<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        body: Result<types::builder::AccountInsightRequest, String>,
+    }
+    impl<'a> GetAccountInsights<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AccountInsightRequest>,
+            <V as std::convert::TryInto<
+                types::AccountInsightRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AccountInsightRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AccountInsightRequest,
+            ) -> types::builder::AccountInsightRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/{userId}/insights/account`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Insight>, Error<types::BasiqError>> {
+            let Self { client, user_id, body } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AccountInsightRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/insights/account", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_account_insights",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_balance_insights`]
+
+[`Client::get_balance_insights`]: super::Client::get_balance_insights*/
+    #[derive(Debug, Clone)]
+    pub struct GetBalanceInsights<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        body: Result<types::builder::BalanceInsightRequest, String>,
+    }
+    impl<'a> GetBalanceInsights<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::BalanceInsightRequest>,
+            <V as std::convert::TryInto<
+                types::BalanceInsightRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `BalanceInsightRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::BalanceInsightRequest,
+            ) -> types::builder::BalanceInsightRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/{userId}/insights/balance`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Insight>, Error<types::BasiqError>> {
+            let Self { client, user_id, body } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::BalanceInsightRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/insights/balance", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_balance_insights",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_identity_insights`]
+
+[`Client::get_identity_insights`]: super::Client::get_identity_insights*/
+    #[derive(Debug, Clone)]
+    pub struct GetIdentityInsights<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        body: Result<types::builder::IdentityInsightRequest, String>,
+    }
+    impl<'a> GetIdentityInsights<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdentityInsightRequest>,
+            <V as std::convert::TryInto<
+                types::IdentityInsightRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `IdentityInsightRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::IdentityInsightRequest,
+            ) -> types::builder::IdentityInsightRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/{userId}/insights/identity`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Insight>, Error<types::BasiqError>> {
+            let Self { client, user_id, body } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::IdentityInsightRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/insights/identity", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_identity_insights",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::verify_income_insight`]
+
+[`Client::verify_income_insight`]: super::Client::verify_income_insight*/
+    #[derive(Debug, Clone)]
+    pub struct VerifyIncomeInsight<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        body: Result<types::builder::IncomeInsightRequest, String>,
+    }
+    impl<'a> VerifyIncomeInsight<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IncomeInsightRequest>,
+            <V as std::convert::TryInto<
+                types::IncomeInsightRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `IncomeInsightRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::IncomeInsightRequest,
+            ) -> types::builder::IncomeInsightRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/{userId}/insights/income`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::IncomeInsight>, Error<types::BasiqError>> {
+            let Self { client, user_id, body } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::IncomeInsightRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/insights/income", client.baseurl, encode_path(& user_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "verify_income_insight",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_expense_ratio_insights`]
+
+[`Client::get_expense_ratio_insights`]: super::Client::get_expense_ratio_insights*/
+    #[derive(Debug, Clone)]
+    pub struct GetExpenseRatioInsights<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        body: Result<types::builder::ExpenseRatioInsightRequest, String>,
+    }
+    impl<'a> GetExpenseRatioInsights<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExpenseRatioInsightRequest>,
+            <V as std::convert::TryInto<
+                types::ExpenseRatioInsightRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ExpenseRatioInsightRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ExpenseRatioInsightRequest,
+            ) -> types::builder::ExpenseRatioInsightRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/users/{userId}/insights/expense-ratio`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Insight>, Error<types::BasiqError>> {
+            let Self { client, user_id, body } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::ExpenseRatioInsightRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/insights/expense-ratio", client.baseurl, encode_path(&
+                user_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_expense_ratio_insights",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_payees`]
+
+[`Client::get_payees`]: super::Client::get_payees*/
+    #[derive(Debug, Clone)]
+    pub struct GetPayees<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> GetPayees<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                filter: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/users/{userId}/payees`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PayeeList>, Error<types::BasiqError>> {
+            let Self { client, user_id, filter, limit } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/payees", client.baseurl, encode_path(& user_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_payees",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_payee_details`]
+
+[`Client::get_payee_details`]: super::Client::get_payee_details*/
+    #[derive(Debug, Clone)]
+    pub struct GetPayeeDetails<'a> {
+        client: &'a super::Client,
+        user_id: Result<::std::string::String, String>,
+        payee_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPayeeDetails<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                user_id: Err("user_id was not initialized".to_string()),
+                payee_id: Err("payee_id was not initialized".to_string()),
+            }
+        }
+        pub fn user_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn payee_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.payee_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for payee_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/users/{userId}/payees/{payeeId}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Payee>, Error<types::BasiqError>> {
+            let Self { client, user_id, payee_id } = self;
+            let user_id = user_id.map_err(Error::InvalidRequest)?;
+            let payee_id = payee_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/users/{}/payees/{}", client.baseurl, encode_path(& user_id
+                .to_string()), encode_path(& payee_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_payee_details",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_user_analytics`]
+
+[`Client::get_user_analytics`]: super::Client::get_user_analytics*/
+    #[derive(Debug, Clone)]
+    pub struct GetUserAnalytics<'a> {
+        client: &'a super::Client,
+        connection_type: Result<Option<::std::string::String>, String>,
+        from_date: Result<Option<::std::string::String>, String>,
+        interval: Result<types::AnalyticsInterval, String>,
+        to_date: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetUserAnalytics<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                connection_type: Ok(None),
+                from_date: Ok(None),
+                interval: Err("interval was not initialized".to_string()),
+                to_date: Ok(None),
+            }
+        }
+        pub fn connection_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.connection_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for connection_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn from_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.from_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for from_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn interval<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AnalyticsInterval>,
+        {
+            self.interval = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `AnalyticsInterval` for interval failed".to_string()
+                });
+            self
+        }
+        pub fn to_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_date failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/analytics/users`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserAnalytics>, Error<types::BasiqError>> {
+            let Self { client, connection_type, from_date, interval, to_date } = self;
+            let connection_type = connection_type.map_err(Error::InvalidRequest)?;
+            let from_date = from_date.map_err(Error::InvalidRequest)?;
+            let interval = interval.map_err(Error::InvalidRequest)?;
+            let to_date = to_date.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/analytics/users", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "connectionType",
+                        &connection_type,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("fromDate", &from_date))
+                .query(&progenitor_client::QueryParam::new("interval", &interval))
+                .query(&progenitor_client::QueryParam::new("toDate", &to_date))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_user_analytics",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_connection_analytics`]
+
+[`Client::get_connection_analytics`]: super::Client::get_connection_analytics*/
+    #[derive(Debug, Clone)]
+    pub struct GetConnectionAnalytics<'a> {
+        client: &'a super::Client,
+        from_date: Result<Option<::std::string::String>, String>,
+        interval: Result<types::AnalyticsInterval, String>,
+        to_date: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> GetConnectionAnalytics<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                from_date: Ok(None),
+                interval: Err("interval was not initialized".to_string()),
+                to_date: Ok(None),
+            }
+        }
+        pub fn from_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.from_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for from_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn interval<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AnalyticsInterval>,
+        {
+            self.interval = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `AnalyticsInterval` for interval failed".to_string()
+                });
+            self
+        }
+        pub fn to_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.to_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for to_date failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/analytics/connections`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ConnectionAnalytics>,
+            Error<types::BasiqError>,
+        > {
+            let Self { client, from_date, interval, to_date } = self;
+            let from_date = from_date.map_err(Error::InvalidRequest)?;
+            let interval = interval.map_err(Error::InvalidRequest)?;
+            let to_date = to_date.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/analytics/connections", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("fromDate", &from_date))
+                .query(&progenitor_client::QueryParam::new("interval", &interval))
+                .query(&progenitor_client::QueryParam::new("toDate", &to_date))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_connection_analytics",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_payrequests`]
+
+[`Client::list_payrequests`]: super::Client::list_payrequests*/
+    #[derive(Debug, Clone)]
+    pub struct ListPayrequests<'a> {
+        client: &'a super::Client,
+        filter: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListPayrequests<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filter: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/payments/payrequests`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PayrequestList>, Error<types::BasiqError>> {
+            let Self { client, filter, limit } = self;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/payments/payrequests", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_payrequests",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::submit_payrequests`]
+
+[`Client::submit_payrequests`]: super::Client::submit_payrequests*/
+    #[derive(Debug, Clone)]
+    pub struct SubmitPayrequests<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PayrequestSubmitRequest, String>,
+    }
+    impl<'a> SubmitPayrequests<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PayrequestSubmitRequest>,
+            <V as std::convert::TryInto<
+                types::PayrequestSubmitRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PayrequestSubmitRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PayrequestSubmitRequest,
+            ) -> types::builder::PayrequestSubmitRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/payments/payrequests`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PaymentJobList>, Error<types::BasiqError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PayrequestSubmitRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/payments/payrequests", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "submit_payrequests",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                202u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_payrequest`]
+
+[`Client::get_payrequest`]: super::Client::get_payrequest*/
+    #[derive(Debug, Clone)]
+    pub struct GetPayrequest<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPayrequest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/payments/payrequests/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Payrequest>, Error<types::BasiqError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/payments/payrequests/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_payrequest",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_payouts`]
+
+[`Client::list_payouts`]: super::Client::list_payouts*/
+    #[derive(Debug, Clone)]
+    pub struct ListPayouts<'a> {
+        client: &'a super::Client,
+        filter: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+    }
+    impl<'a> ListPayouts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                filter: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/payments/payouts`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PayoutList>, Error<types::BasiqError>> {
+            let Self { client, filter, limit } = self;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/payments/payouts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_payouts",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::submit_payouts`]
+
+[`Client::submit_payouts`]: super::Client::submit_payouts*/
+    #[derive(Debug, Clone)]
+    pub struct SubmitPayouts<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PayoutSubmitRequest, String>,
+    }
+    impl<'a> SubmitPayouts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PayoutSubmitRequest>,
+            <V as std::convert::TryInto<
+                types::PayoutSubmitRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `PayoutSubmitRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PayoutSubmitRequest,
+            ) -> types::builder::PayoutSubmitRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/payments/payouts`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PaymentJobList>, Error<types::BasiqError>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PayoutSubmitRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/payments/payouts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "submit_payouts",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                201u16 => ResponseValue::from_response(response).await,
+                202u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_payout`]
+
+[`Client::get_payout`]: super::Client::get_payout*/
+    #[derive(Debug, Clone)]
+    pub struct GetPayout<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPayout<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/payments/payouts/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Payout>, Error<types::BasiqError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/payments/payouts/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_payout",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_float_accounts`]
+
+[`Client::list_float_accounts`]: super::Client::list_float_accounts*/
+    #[derive(Debug, Clone)]
+    pub struct ListFloatAccounts<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListFloatAccounts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/payments/float-accounts`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FloatAccountList>, Error<types::BasiqError>> {
+            let Self { client } = self;
+            let url = format!("{}/payments/float-accounts", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_float_accounts",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_float_account`]
+
+[`Client::get_float_account`]: super::Client::get_float_account*/
+    #[derive(Debug, Clone)]
+    pub struct GetFloatAccount<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFloatAccount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/payments/float-accounts/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FloatAccount>, Error<types::BasiqError>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/payments/float-accounts/{}", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_float_account",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

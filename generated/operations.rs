@@ -63,6 +63,28 @@ pub const OPERATIONS: &[Operation] = &[
     Operation { operation_id: "listMessages", name: "list_messages", method: "GET", path: "/notifications/webhooks/{webhookId}/messages", generated: true },
     Operation { operation_id: "getWebhookMessage", name: "get_webhook_message", method: "GET", path: "/notifications/webhooks/{webhookId}/messages/{messageId}", generated: true },
     Operation { operation_id: "testMessage", name: "test_message", method: "POST", path: "/notifications/messages/test", generated: true },
+    Operation { operation_id: "createInsight", name: "create_insight", method: "POST", path: "/insights", generated: true },
+    Operation { operation_id: "getInsightTypes", name: "get_insight_types", method: "GET", path: "/insights/types", generated: true },
+    Operation { operation_id: "getInsightType", name: "get_insight_type", method: "GET", path: "/insights/types/{typeId}", generated: true },
+    Operation { operation_id: "listUserInsights", name: "list_user_insights", method: "GET", path: "/users/{userId}/insights", generated: true },
+    Operation { operation_id: "getInsightById", name: "get_insight_by_id", method: "GET", path: "/users/{userId}/insights/{insightId}", generated: true },
+    Operation { operation_id: "getAccountInsights", name: "get_account_insights", method: "POST", path: "/users/{userId}/insights/account", generated: true },
+    Operation { operation_id: "getBalanceInsights", name: "get_balance_insights", method: "POST", path: "/users/{userId}/insights/balance", generated: true },
+    Operation { operation_id: "getIdentityInsights", name: "get_identity_insights", method: "POST", path: "/users/{userId}/insights/identity", generated: true },
+    Operation { operation_id: "verifyIncomeInsight", name: "verify_income_insight", method: "POST", path: "/users/{userId}/insights/income", generated: true },
+    Operation { operation_id: "getExpenseRatioInsights", name: "get_expense_ratio_insights", method: "POST", path: "/users/{userId}/insights/expense-ratio", generated: true },
+    Operation { operation_id: "getPayees", name: "get_payees", method: "GET", path: "/users/{userId}/payees", generated: true },
+    Operation { operation_id: "getPayeeDetails", name: "get_payee_details", method: "GET", path: "/users/{userId}/payees/{payeeId}", generated: true },
+    Operation { operation_id: "getUserAnalytics", name: "get_user_analytics", method: "GET", path: "/analytics/users", generated: true },
+    Operation { operation_id: "getConnectionAnalytics", name: "get_connection_analytics", method: "GET", path: "/analytics/connections", generated: true },
+    Operation { operation_id: "listPayrequests", name: "list_payrequests", method: "GET", path: "/payments/payrequests", generated: true },
+    Operation { operation_id: "submitPayrequests", name: "submit_payrequests", method: "POST", path: "/payments/payrequests", generated: true },
+    Operation { operation_id: "getPayrequest", name: "get_payrequest", method: "GET", path: "/payments/payrequests/{id}", generated: true },
+    Operation { operation_id: "listPayouts", name: "list_payouts", method: "GET", path: "/payments/payouts", generated: true },
+    Operation { operation_id: "submitPayouts", name: "submit_payouts", method: "POST", path: "/payments/payouts", generated: true },
+    Operation { operation_id: "getPayout", name: "get_payout", method: "GET", path: "/payments/payouts/{id}", generated: true },
+    Operation { operation_id: "listFloatAccounts", name: "list_float_accounts", method: "GET", path: "/payments/float-accounts", generated: true },
+    Operation { operation_id: "getFloatAccount", name: "get_float_account", method: "GET", path: "/payments/float-accounts/{id}", generated: true },
 ];
 
 impl<'a> Call for builder::PostToken<'a> {
@@ -447,5 +469,159 @@ impl<'a> Call for builder::TestMessage<'a> {
     type Output = ();
     fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
         call::finish("test_message", Some(201), self.send())
+    }
+}
+
+impl<'a> Call for builder::CreateInsight<'a> {
+    type Output = types::Insight;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("create_insight", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetInsightTypes<'a> {
+    type Output = types::InsightTypeList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_insight_types", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetInsightType<'a> {
+    type Output = types::InsightType;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_insight_type", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::ListUserInsights<'a> {
+    type Output = types::InsightList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("list_user_insights", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetInsightById<'a> {
+    type Output = types::Insight;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_insight_by_id", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetAccountInsights<'a> {
+    type Output = types::Insight;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_account_insights", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetBalanceInsights<'a> {
+    type Output = types::Insight;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_balance_insights", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetIdentityInsights<'a> {
+    type Output = types::Insight;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_identity_insights", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::VerifyIncomeInsight<'a> {
+    type Output = types::IncomeInsight;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("verify_income_insight", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetExpenseRatioInsights<'a> {
+    type Output = types::Insight;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_expense_ratio_insights", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetPayees<'a> {
+    type Output = types::PayeeList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_payees", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetPayeeDetails<'a> {
+    type Output = types::Payee;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_payee_details", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetUserAnalytics<'a> {
+    type Output = types::UserAnalytics;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_user_analytics", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetConnectionAnalytics<'a> {
+    type Output = types::ConnectionAnalytics;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_connection_analytics", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::ListPayrequests<'a> {
+    type Output = types::PayrequestList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("list_payrequests", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::SubmitPayrequests<'a> {
+    type Output = types::PaymentJobList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("submit_payrequests", None, self.send())
+    }
+}
+
+impl<'a> Call for builder::GetPayrequest<'a> {
+    type Output = types::Payrequest;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_payrequest", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::ListPayouts<'a> {
+    type Output = types::PayoutList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("list_payouts", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::SubmitPayouts<'a> {
+    type Output = types::PaymentJobList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("submit_payouts", None, self.send())
+    }
+}
+
+impl<'a> Call for builder::GetPayout<'a> {
+    type Output = types::Payout;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_payout", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::ListFloatAccounts<'a> {
+    type Output = types::FloatAccountList;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("list_float_accounts", Some(200), self.send())
+    }
+}
+
+impl<'a> Call for builder::GetFloatAccount<'a> {
+    type Output = types::FloatAccount;
+    fn call(self) -> impl Future<Output = Result<Self::Output, Error>> + Send {
+        call::finish("get_float_account", Some(200), self.send())
     }
 }

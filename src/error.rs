@@ -92,6 +92,8 @@ pub struct ErrorItem {
     pub parameter: Option<String>,
     /// Offending body location, from `source.pointer`.
     pub pointer: Option<String>,
+    /// On a payment submission, your `requestId` of the entry that failed (the item's `id`).
+    pub request_id: Option<String>,
 }
 
 impl ApiError {
@@ -106,6 +108,7 @@ impl ApiError {
                 detail: item.detail,
                 parameter: item.source.as_ref().and_then(|s| s.parameter.clone()),
                 pointer: item.source.and_then(|s| s.pointer),
+                request_id: item.id,
             })
             .collect();
         Self { status, operation, correlation_id: envelope.correlation_id, items }

@@ -204,6 +204,12 @@ open_enum! {
         RetrieveStatements = "retrieve-statements",
         /// Building a report.
         CreateReport = "create-report",
+        /// Checking a submitted payrequest or payout.
+        ValidatePayment = "validate-payment",
+        /// Waiting for the bank or payment provider to process the payment.
+        ExternalProcessing = "external-processing",
+        /// The payment went through.
+        PaymentCompleted = "payment-completed",
     }
 }
 
