@@ -166,6 +166,9 @@ impl fmt::Display for ApiError {
             if let Some(p) = item.parameter.as_ref().or(item.pointer.as_ref()) {
                 write!(f, " (at {p})")?;
             }
+            if let Some(id) = &item.request_id {
+                write!(f, " (entry {id})")?;
+            }
         }
         if let Some(id) = &self.correlation_id {
             write!(f, " (correlationId {id})")?;
@@ -414,6 +417,7 @@ mod tests {
                 detail: Some("Requested user does not exist.".into()),
                 parameter: Some("userId".into()),
                 pointer: None,
+                request_id: None,
             },
             ErrorItem { code: Some("other".into()), ..ErrorItem::default() },
         ]));

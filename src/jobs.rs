@@ -2,8 +2,10 @@
 //! challenge needs the user, or the deadline passes.
 //!
 //! Steps are looked up by title, never by position, and titles this crate does not know are
-//! tolerated. Waiting uses `tokio::time`, spawns nothing and holds no shared state, so dropping
-//! the future at any point cancels the wait cleanly.
+//! tolerated. Nothing here depends on which steps a job has: connection, report, statement and
+//! payment jobs (`validate-payment`, `external-processing`, `payment-completed`) are waited for
+//! alike. Waiting uses `tokio::time`, spawns nothing and holds no shared state, so dropping the
+//! future at any point cancels the wait cleanly.
 //!
 //! ```no_run
 //! # async fn demo(client: &basiq::Client, job_id: &str) -> Result<(), basiq::Error> {
@@ -66,6 +68,10 @@ pub struct CompletedJob {
     pub connection_id: Option<String>,
     /// The report created, from the `create-report` result link.
     pub report_id: Option<String>,
+    /// The payrequest a payment job settled, from a step's result link or the job's source.
+    pub payrequest_id: Option<String>,
+    /// The payout a payment job settled, from a step's result link or the job's source.
+    pub payout_id: Option<String>,
 }
 
 /// A multi-factor challenge the user must answer before the job can go on.
@@ -533,9 +539,20 @@ impl From<types::Job> for CompletedJob {
         };
         let source =
             |segment: &str| job.links.as_ref().and_then(|l| l.source.as_deref()).and_then(|u| id_after(u, segment));
+        // Payment jobs link every step to the payment; any step (or the source) names it.
+        let payment = |segment: &str| {
+            job.steps
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|step| step.parsed_result()?.url)
+                .find_map(|url| id_after(&url, segment))
+                .or_else(|| source(segment))
+        };
         let connection_id = link(&JobStepTitle::VerifyCredentials, "connections").or_else(|| source("connections"));
         let report_id = link(&JobStepTitle::CreateReport, "reports").or_else(|| source("reports"));
-        CompletedJob { job, connection_id, report_id }
+        let (payrequest_id, payout_id) = (payment("payrequests"), payment("payouts"));
+        CompletedJob { job, connection_id, report_id, payrequest_id, payout_id }
     }
 }
 

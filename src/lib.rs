@@ -10,6 +10,7 @@ mod hooks;
 pub mod jobs;
 pub mod open;
 pub mod pages;
+pub mod payments;
 mod redact;
 pub mod retry;
 mod secret;
@@ -38,6 +39,7 @@ pub use hooks::Inner;
 pub use jobs::{CompletedJob, JobOutcome, JobProgress, MfaChallenge};
 pub use operations::OPERATIONS;
 pub use pages::Paged;
+pub use payments::PaymentOutcome;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 

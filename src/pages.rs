@@ -66,6 +66,10 @@ paged! {
     ReportTransactionList => ReportTransaction,
     AffordabilityTransactionList => AffordabilityTransaction,
     EventList => Event,
+    InsightList => Insight,
+    PayeeList => Payee,
+    PayrequestList => Payrequest,
+    PayoutList => Payout,
 }
 
 /// Streams every page: `first_page` (usually a generated call's `.call()`), then each `links.next`.
@@ -124,7 +128,7 @@ async fn follow<P: DeserializeOwned>(client: &Client, url: &str, operation: &'st
 /// Requests a list's first page from the owner's id, the filter and the page size.
 type FirstPage<P> = for<'c> fn(&'c Client, String, Option<String>, Option<i64>) -> BoxFuture<'c, Result<P, Error>>;
 
-/// Every page of one owner's list; [`TransactionPages`] and [`WebhookMessagePages`] are its uses.
+/// Every page of one owner's list (the owner is empty for the application's own lists, such as payouts).
 #[derive(Clone)]
 #[must_use = "call .stream() or .pages() to read the list"]
 pub struct ListPages<'a, P> {
@@ -154,6 +158,18 @@ pub type TransactionPages<'a> = ListPages<'a, types::TransactionList>;
 /// A webhook's delivered messages, every page; start from [`Client::webhook_messages`].
 pub type WebhookMessagePages<'a> = ListPages<'a, types::WebhookMessageList>;
 
+/// A user's stored insights, every page; start from [`Client::user_insights`].
+pub type InsightPages<'a> = ListPages<'a, types::InsightList>;
+
+/// A user's payees, every page; start from [`Client::payees`].
+pub type PayeePages<'a> = ListPages<'a, types::PayeeList>;
+
+/// The application's payrequests, every page; start from [`Client::payrequests`].
+pub type PayrequestPages<'a> = ListPages<'a, types::PayrequestList>;
+
+/// The application's payouts, every page; start from [`Client::payouts`].
+pub type PayoutPages<'a> = ListPages<'a, types::PayoutList>;
+
 impl<'a, P> ListPages<'a, P>
 where
     P: Paged + DeserializeOwned + Send + 'a,
@@ -166,7 +182,8 @@ where
         self
     }
 
-    /// Page size (Basiq allows at most 500, its default).
+    /// Page size (Basiq allows at most 500). A user's insights come twenty a page and take no
+    /// size: setting one there makes the first request fail with [`Error::InvalidInput`].
     pub fn limit(mut self, limit: i64) -> Self {
         self.limit = Some(limit);
         self
@@ -203,6 +220,46 @@ impl Client {
         })
     }
 
+    /// Every insight stored for `user_id`, following `links.next`; `.filter()` narrows by created date
+    /// or insight type, e.g. `insightType.eq('balance')`. Basiq fixes the page size (no `.limit()`).
+    pub fn user_insights(&self, user_id: impl Into<String>) -> InsightPages<'_> {
+        self.list_pages(user_id.into(), "list_user_insights", |client, user_id, filter, limit| {
+            if limit.is_some() {
+                let refused = Error::InvalidInput("a user's insights take no page size (Basiq sends 20 a page)".into());
+                return futures::future::ready(Err(refused)).boxed();
+            }
+            let call = client.list_user_insights().user_id(user_id);
+            filter.into_iter().fold(call, |call, filter| call.filter(filter)).call().boxed()
+        })
+    }
+
+    /// Every payee saved for `user_id`, following `links.next`; filter by type, connectionId or created.
+    pub fn payees(&self, user_id: impl Into<String>) -> PayeePages<'_> {
+        self.list_pages(user_id.into(), "get_payees", |client, user_id, filter, limit| {
+            let call = client.get_payees().user_id(user_id);
+            let call = filter.into_iter().fold(call, |call, filter| call.filter(filter));
+            limit.into_iter().fold(call, |call, limit| call.limit(limit)).call().boxed()
+        })
+    }
+
+    /// Every payrequest of the application, following `links.next`.
+    pub fn payrequests(&self) -> PayrequestPages<'_> {
+        self.list_pages(String::new(), "list_payrequests", |client, _, filter, limit| {
+            let call = client.list_payrequests();
+            let call = filter.into_iter().fold(call, |call, filter| call.filter(filter));
+            limit.into_iter().fold(call, |call, limit| call.limit(limit)).call().boxed()
+        })
+    }
+
+    /// Every payout of the application, following `links.next`.
+    pub fn payouts(&self) -> PayoutPages<'_> {
+        self.list_pages(String::new(), "list_payouts", |client, _, filter, limit| {
+            let call = client.list_payouts();
+            let call = filter.into_iter().fold(call, |call, filter| call.filter(filter));
+            limit.into_iter().fold(call, |call, limit| call.limit(limit)).call().boxed()
+        })
+    }
+
     fn list_pages<P>(&self, owner: String, operation: &'static str, first: FirstPage<P>) -> ListPages<'_, P> {
         ListPages { client: self, owner, filter: None, limit: None, operation, first }
     }
@@ -219,6 +276,7 @@ mod tests {
         fn send_sync<T: Send + Sync>() {}
         send_sync::<TransactionPages<'static>>();
         send_sync::<WebhookMessagePages<'static>>();
+        send_sync::<PayoutPages<'static>>();
         fn _shorter<'s>(pages: TransactionPages<'static>) -> TransactionPages<'s> {
             pages
         }

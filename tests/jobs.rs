@@ -366,3 +366,59 @@ async fn by_default_polls_back_off_from_one_second_to_ten_and_give_up_after_five
     assert!(polls.windows(2).all(|w| w[1] - w[0] <= Duration::from_secs(10)));
     assert_eq!(polls.len(), 34, "{polls:?}");
 }
+
+// ---- payment jobs: their own three steps, no connection steps anywhere -----------------------
+
+/// A payment job as Basiq shows it: the three payment steps, each linking to the payout.
+fn payment_job(id: &str, statuses: [&str; 3]) -> (u16, Value) {
+    let titles = ["validate-payment", "external-processing", "payment-completed"];
+    let payout = format!("/payments/payouts/{id}");
+    let steps = titles.iter().zip(statuses).map(|(t, s)| step(t, s, link(&payout))).collect::<Vec<_>>();
+    (
+        200,
+        json!({"type": "job", "id": id, "created": "2026-05-04T01:00:00Z", "steps": steps,
+               "links": {"self": format!("/jobs/{id}"), "source": payout}}),
+    )
+}
+
+#[tokio::test]
+async fn a_payment_job_is_waited_for_through_its_own_steps_and_names_its_payout() {
+    let server = Scripted::api(|_, n| match n {
+        0 => payment_job("p1", ["in-progress", "pending", "pending"]),
+        1 => payment_job("p1", ["success", "in-progress", "pending"]),
+        2 => payment_job("p1", ["success", "success", "in-progress"]),
+        _ => payment_job("p1", ["success", "success", "success"]),
+    })
+    .await;
+    let client = server.client();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let outcome = quick(client.wait_for_job("p1"))
+        .on_progress(move |p| log.lock().unwrap().push((p.step.clone(), p.done, p.total)))
+        .await
+        .unwrap();
+    let JobOutcome::Succeeded(done) = outcome else { panic!("expected success, got {outcome:?}") };
+    assert_eq!(done.payout_id.as_deref(), Some("p1"));
+    assert_eq!((done.connection_id, done.payrequest_id, done.report_id), (None, None, None));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![
+            (Some(JobStepTitle::ValidatePayment), 0, 3),
+            (Some(JobStepTitle::ExternalProcessing), 1, 3),
+            (Some(JobStepTitle::PaymentCompleted), 2, 3),
+        ]
+    );
+    assert_eq!(server.count(Method::GET, "/jobs/p1"), 4);
+}
+
+#[tokio::test]
+async fn a_payment_failing_at_external_processing_names_that_step() {
+    let server = Scripted::api(|_, _| payment_job("p2", ["success", "failed", "pending"])).await;
+    let client = server.client();
+    match quick(client.wait_for_job("p2")).await {
+        Err(Error::JobFailed(failure)) => {
+            assert_eq!((failure.job_id.as_str(), failure.step.as_str()), ("p2", "external-processing"));
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}

@@ -164,3 +164,68 @@ async fn any_generated_list_call_can_be_paginated() {
     assert_eq!(ids, ["r1", "r2", "r3"]);
     assert_eq!(server.requests("/reports").len(), 2);
 }
+
+// ---- the newer domains' lists ----------------------------------------------------------------
+
+#[tokio::test]
+async fn payees_follow_their_opaque_cursor_links() {
+    let server = Scripted::api(|seen, _| {
+        let payee = |id: &str| json!({"type": "payee", "id": id, "payeeType": "domestic"});
+        if seen.query.contains("cursor=abc") {
+            (200, json!({"type": "list", "count": 3, "size": 2, "data": [payee("payee-3")], "links": {}}))
+        } else {
+            let next = format!("{}/users/u1/payees?limit=2&cursor=abc", seen.origin());
+            (200, json!({"type": "list", "count": 3, "size": 2, "data": [payee("payee-1"), payee("payee-2")],
+                         "links": {"self": "x", "next": next}}))
+        }
+    })
+    .await;
+    let client = server.client();
+    let items: Vec<_> = client.payees("u1").filter("type.eq('domestic')").limit(2).stream().collect().await;
+    let ids: Vec<String> = items.into_iter().map(|p| p.unwrap().id).collect();
+    assert_eq!(ids, ["payee-1", "payee-2", "payee-3"]);
+    let requests = server.requests("/users/u1/payees");
+    assert_eq!(requests[0].query, "filter=type.eq%28%27domestic%27%29&limit=2");
+    assert_eq!(requests[1].query, "limit=2&cursor=abc");
+}
+
+#[tokio::test]
+async fn payouts_and_payrequests_stream_every_page() {
+    let server = Scripted::api(|seen, _| {
+        let kind = if seen.path.ends_with("payouts") { "payout" } else { "payrequest" };
+        if seen.query.contains("next=2") {
+            (200, json!({"type": "list", "data": [{"type": kind, "id": "b", "amount": 2.5}], "links": {}}))
+        } else {
+            let next = format!("{}{}?next=2", seen.origin(), seen.path);
+            (200, json!({"type": "list", "data": [{"type": kind, "id": "a", "amount": 173.45}], "links": {"next": next}}))
+        }
+    })
+    .await;
+    let client = server.client();
+    let payouts: Vec<_> = client.payouts().stream().map(|p| p.unwrap().amount).collect().await;
+    assert_eq!(payouts, [Some(173.45), Some(2.5)]);
+    let payrequests: Vec<_> = client.payrequests().limit(1).stream().map(|p| p.unwrap().id).collect().await;
+    assert_eq!(payrequests, ["a", "b"]);
+    assert_eq!(server.requests("/payments/payrequests")[0].query, "limit=1");
+}
+
+#[tokio::test]
+async fn a_users_insights_stream_and_refuse_a_page_size() {
+    let server = Scripted::api(|seen, _| {
+        let insight = |id: &str| json!({"type": "insight", "id": id, "insightType": "balance"});
+        if seen.query.contains("page=2") {
+            (200, json!({"type": "list", "count": 2, "data": [insight("i2")], "links": {"prev": "p"}}))
+        } else {
+            let next = format!("{}/users/u1/insights?page=2", seen.origin());
+            (200, json!({"type": "list", "count": 2, "data": [insight("i1")], "links": {"next": next}}))
+        }
+    })
+    .await;
+    let client = server.client();
+    let ids: Vec<String> =
+        client.user_insights("u1").filter("insightType.eq('balance')").stream().map(|i| i.unwrap().id).collect().await;
+    assert_eq!(ids, ["i1", "i2"]);
+    let first: Vec<_> = client.user_insights("u1").limit(5).stream().collect().await;
+    assert!(matches!(first.as_slice(), [Err(Error::InvalidInput(_))]), "{first:?}");
+    assert_eq!(server.requests("/users/u1/insights").len(), 2, "the refused list sent nothing");
+}
