@@ -14,6 +14,9 @@ pub(crate) enum ErrorSource {
     Parameter(String),
     /// A path into the JSON body.
     Pointer(String),
+    /// Both a body path and the parameter it holds (the CDR Insights errors name both).
+    /// (pointer, parameter), boxed to keep [`ApiError`] small.
+    Both(Box<(String, String)>),
 }
 
 /// An error answered with Basiq's `{"type":"list","correlationId",...,"data":[...]}` envelope.
@@ -45,6 +48,12 @@ impl ApiError {
     /// Point the error at a body field.
     pub(crate) fn pointer(mut self, path: &str) -> Self {
         self.source = Some(ErrorSource::Pointer(path.to_owned()));
+        self
+    }
+
+    /// Point the error at a body path and the parameter there.
+    pub(crate) fn pointer_and_param(mut self, pointer: &str, parameter: &str) -> Self {
+        self.source = Some(ErrorSource::Both(Box::new((pointer.to_owned(), parameter.to_owned()))));
         self
     }
 
@@ -135,6 +144,7 @@ impl ApiError {
             item["source"] = match src {
                 ErrorSource::Parameter(p) => json!({ "parameter": p }),
                 ErrorSource::Pointer(p) => json!({ "pointer": p }),
+                ErrorSource::Both(both) => json!({ "pointer": both.0, "parameter": both.1 }),
             };
         }
         json!({

@@ -24,6 +24,30 @@ pub(crate) enum JobKind {
     Connection,
     /// Report creation (`jobType: "report"`).
     Report,
+    /// A pay request's collection (no `jobType`; the source is `/payments/payrequests/{id}`).
+    Payrequest,
+    /// A payout (no `jobType`; the source is `/payments/payouts/{id}`).
+    Payout,
+}
+
+impl JobKind {
+    /// The `jobType` value, for the kinds that show one.
+    fn job_type(self) -> Option<&'static str> {
+        match self {
+            JobKind::Connection => Some("connection"),
+            JobKind::Report => Some("report"),
+            JobKind::Payrequest | JobKind::Payout => None,
+        }
+    }
+
+    /// Path of the payment a payment job works on (its id is the job's id).
+    pub(crate) fn payment_path(self, id: &str) -> Option<String> {
+        match self {
+            JobKind::Payrequest => Some(format!("/payments/payrequests/{id}")),
+            JobKind::Payout => Some(format!("/payments/payouts/{id}")),
+            JobKind::Connection | JobKind::Report => None,
+        }
+    }
 }
 
 /// How a step ends.
@@ -202,6 +226,22 @@ impl Job {
         }
     }
 
+    /// A payment job (pay request or payout) whose id is the payment's id, with its planned steps.
+    pub(crate) fn payment(id: String, user_id: String, kind: JobKind, created: Instant, steps: Vec<Step>) -> Job {
+        Job {
+            id,
+            user_id,
+            kind,
+            created,
+            steps,
+            connection_id: None,
+            institution_id: None,
+            report_id: None,
+            mfa_answered: None,
+            mfa_rejected: None,
+        }
+    }
+
     /// The job's state at `now`.
     pub(crate) fn view(&self, now: Instant, delay: Duration, base: &str) -> JobView {
         let mut t = self.created;
@@ -278,12 +318,14 @@ impl Job {
         if let Some(r) = &self.report_id {
             links["source"] = json!(format!("{base}/reports/{r}"));
         }
+        if let Some(p) = self.kind.payment_path(&self.id) {
+            links["source"] = json!(format!("{base}{p}"));
+        }
         let mut out = json!({
             "type": "job",
             "id": self.id,
             "created": util::fmt_datetime(clock.wall(self.created)),
             "updated": util::fmt_datetime(clock.wall(view.updated)),
-            "jobType": match self.kind { JobKind::Connection => "connection", JobKind::Report => "report" },
             "steps": view.steps.iter().map(|s| json!({
                 "title": s.title,
                 "status": s.status.as_str(),
@@ -291,6 +333,9 @@ impl Job {
             })).collect::<Vec<_>>(),
             "links": links,
         });
+        if let Some(job_type) = self.kind.job_type() {
+            out["jobType"] = json!(job_type);
+        }
         if self.kind == JobKind::Report {
             out["status"] = json!(view.status());
             out["partnerId"] = json!("sandbox");

@@ -125,12 +125,17 @@
 
 mod analysis;
 mod auth;
+mod cdr_insights;
 mod consent;
 mod data;
 mod errors;
 mod faults;
 mod filter;
+mod insight_checks;
 mod jobs;
+mod payees;
+mod payment_input;
+mod payments;
 mod routes;
 mod state;
 mod util;

@@ -310,6 +310,10 @@ pub(crate) struct Inner {
     pub(crate) messages: Vec<Message>,
     pub(crate) reports: Vec<Report>,
     pub(crate) snapshots: Vec<Snapshot>,
+    /// CDR insights asked for (bounded).
+    pub(crate) cdr_insights: super::cdr_insights::InsightStore,
+    /// Float account, pay requests and payouts (bounded).
+    pub(crate) payments: super::payments::Payments,
 }
 
 impl Inner {
@@ -325,6 +329,8 @@ impl Inner {
             messages: Vec::new(),
             reports: Vec::new(),
             snapshots: Vec::new(),
+            cdr_insights: super::cdr_insights::InsightStore::default(),
+            payments: super::payments::Payments::new(seed),
         }
     }
 

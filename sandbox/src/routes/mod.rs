@@ -4,12 +4,17 @@
 //! operation id, then checks the bearer token and the token's scope.
 
 mod accounts;
+mod analytics;
+mod cdr_insights;
 mod connections;
 mod connectors;
 mod events;
 mod insights;
 mod jobs;
 mod misc;
+mod newer;
+mod payees;
+mod payments;
 mod reports;
 mod statements;
 mod users;
@@ -239,6 +244,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/consent/home", r(public("consentPage"), get(consent::page).post(consent::submit)))
         .route("/consent/done", r(public("consentDone"), get(consent::done)))
         .route("/connect/{linkId}", r(public("authLinkPage"), get(consent::auth_link_page)))
+        // CDR Insights, Payees, Analytics, Payments
+        .merge(newer::router(&shared))
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared)
