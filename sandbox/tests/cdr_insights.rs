@@ -69,7 +69,7 @@ async fn account_and_balance_checks_follow_the_accounts() {
         .await;
     assert_eq!(st, StatusCode::OK, "{ins}");
     assert_eq!(ins["insightType"], "balance");
-    assert_eq!(matches(&ins, "accountNumber")[0], true, "{ins}");
+    assert!(matches(&ins, "accountNumber")[0], "{ins}");
     assert_eq!(ins["data"][0]["accountNumber"]["input"], json!({ "min": balance, "max": balance }));
     let (_, ins) =
         api.post(&format!("/users/{user}/insights/balance"), json!({ "balance": { "min": "99999999" } })).await;
