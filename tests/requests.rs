@@ -13,8 +13,8 @@ use std::collections::BTreeSet;
 use basiq::{Call, Error, types};
 use support::capture::{API_KEY, Answer, Capture, Captured, TOKEN};
 use support::ops::{
-    CONNECTION, CONSENT, EVENT, EVENT_TYPE, IDENTITY, INSTITUTION, JOB, REPORT, REPORT_TYPE, SNAPSHOT, USER, WEBHOOK,
-    statement_fixture,
+    CONNECTION, CONSENT, EVENT, EVENT_TYPE, IDENTITY, INSIGHT_TYPE, INSTITUTION, JOB, PAYEE, PAYOUT, PAYREQUEST,
+    REPORT, REPORT_TYPE, SNAPSHOT, USER, WEBHOOK, statement_fixture,
 };
 use support::spec::{self, decode_segment, match_template, request_fixture, request_fixture_json};
 
@@ -567,6 +567,213 @@ request_test!(test_message, "testMessage", |client| client
     .body(request_fixture::<types::TestMessageRequest>("testMessage"))
     .call());
 
+// ---- CDR insights --------------------------------------------------------------------------
+
+request_test!(create_insight, "createInsight", |client| client
+    .create_insight()
+    .body(request_fixture::<types::InsightCreateRequest>("createInsight"))
+    .call());
+
+request_test!(get_insight_types, "getInsightTypes", |client| client.get_insight_types().call());
+
+request_test!(
+    get_insight_type,
+    "getInsightType",
+    |client| client.get_insight_type().type_id(INSIGHT_TYPE).call(),
+    |request| {
+        assert_eq!(request.path(), "/insights/types/BALANCE_VERIFICATION");
+    }
+);
+
+request_test!(
+    list_user_insights,
+    "listUserInsights",
+    |client| client
+        .list_user_insights()
+        .user_id(USER)
+        .filter("created.bt('2026-04-01','2026-04-30'),insightType.eq('expense-ratio')")
+        .call(),
+    |request| {
+        assert_eq!(
+            request.query_pairs(),
+            [("filter".to_owned(), "created.bt('2026-04-01','2026-04-30'),insightType.eq('expense-ratio')".to_owned())]
+        );
+    }
+);
+
+request_test!(
+    get_insight_by_id,
+    "getInsightById",
+    |client| client.get_insight_by_id().user_id(USER).insight_id(SLASH_QUERY_FRAGMENT).call(),
+    |request| {
+        // An id that could be read as one of the literal check routes must stay one segment.
+        assert_segment(&request, "getInsightById", "insightId", SLASH_QUERY_FRAGMENT, "a%2Fb%3Fc%23d");
+        assert_segment(&request, "getInsightById", "userId", USER, USER);
+    }
+);
+
+request_test!(get_account_insights, "getAccountInsights", |client| client
+    .get_account_insights()
+    .user_id(USER)
+    .body(request_fixture::<types::AccountInsightRequest>("getAccountInsights"))
+    .call());
+
+request_test!(
+    get_balance_insights,
+    "getBalanceInsights",
+    |client| client
+        .get_balance_insights()
+        .user_id(USER)
+        .body(request_fixture::<types::BalanceInsightRequest>("getBalanceInsights"))
+        .call(),
+    |request| {
+        // The bounds are decimal strings on the wire, never numbers.
+        assert_eq!(request.body_json()["balance"]["min"], serde_json::json!("1500.00"));
+    }
+);
+
+request_test!(get_identity_insights, "getIdentityInsights", |client| client
+    .get_identity_insights()
+    .user_id(USER)
+    .body(request_fixture::<types::IdentityInsightRequest>("getIdentityInsights"))
+    .call());
+
+request_test!(verify_income_insight, "verifyIncomeInsight", |client| client
+    .verify_income_insight()
+    .user_id(USER)
+    .body(request_fixture::<types::IncomeInsightRequest>("verifyIncomeInsight"))
+    .call());
+
+request_test!(get_expense_ratio_insights, "getExpenseRatioInsights", |client| client
+    .get_expense_ratio_insights()
+    .user_id(USER)
+    .body(request_fixture::<types::ExpenseRatioInsightRequest>("getExpenseRatioInsights"))
+    .call());
+
+// ---- payees and analytics ------------------------------------------------------------------
+
+request_test!(
+    get_payees,
+    "getPayees",
+    |client| client.get_payees().user_id(USER).limit(25).filter("type.eq('biller')").call(),
+    |request| {
+        let mut pairs = request.query_pairs();
+        pairs.sort();
+        assert_eq!(
+            pairs,
+            [("filter".to_owned(), "type.eq('biller')".to_owned()), ("limit".to_owned(), "25".to_owned())]
+        );
+    }
+);
+
+request_test!(
+    get_payee_details,
+    "getPayeeDetails",
+    |client| client.get_payee_details().user_id(USER).payee_id(PAYEE).call(),
+    |request| {
+        assert_segment(&request, "getPayeeDetails", "payeeId", PAYEE, PAYEE);
+    }
+);
+
+request_test!(
+    get_user_analytics,
+    "getUserAnalytics",
+    |client| client
+        .get_user_analytics()
+        .interval(types::AnalyticsInterval::Quarterly)
+        .from_date("2026-01-01")
+        .to_date("2026-06-30")
+        .connection_type("cdr,pdf")
+        .call(),
+    |request| {
+        let mut pairs = request.query_pairs();
+        pairs.sort();
+        assert_eq!(
+            pairs,
+            [
+                ("connectionType".to_owned(), "cdr,pdf".to_owned()),
+                ("fromDate".to_owned(), "2026-01-01".to_owned()),
+                ("interval".to_owned(), "quarterly".to_owned()),
+                ("toDate".to_owned(), "2026-06-30".to_owned()),
+            ]
+        );
+    }
+);
+
+request_test!(
+    get_connection_analytics,
+    "getConnectionAnalytics",
+    |client| client.get_connection_analytics().interval(types::AnalyticsInterval::Annually).call(),
+    |request| {
+        assert_eq!(request.query_pairs(), [("interval".to_owned(), "annually".to_owned())]);
+    }
+);
+
+// ---- payments ------------------------------------------------------------------------------
+
+request_test!(
+    submit_payrequests,
+    "submitPayrequests",
+    |client| client
+        .submit_payrequests()
+        .body(request_fixture::<types::PayrequestSubmitRequest>("submitPayrequests"))
+        .call(),
+    |request| {
+        // Amounts are JSON numbers with their cents intact; unset flags stay out of the body.
+        let body = request.body_json();
+        assert_eq!(body["payrequests"][0]["amount"], serde_json::json!(173.45));
+        assert!(body["payrequests"][1].get("checkAccountBalance").is_none());
+    }
+);
+
+request_test!(
+    list_payrequests,
+    "listPayrequests",
+    |client| client.list_payrequests().limit(10).filter("status.eq('failed')").call(),
+    |request| {
+        // A plain limit, not Basiq's deepObject form limit[...]=.
+        let mut pairs = request.query_pairs();
+        pairs.sort();
+        assert_eq!(
+            pairs,
+            [("filter".to_owned(), "status.eq('failed')".to_owned()), ("limit".to_owned(), "10".to_owned())]
+        );
+    }
+);
+
+request_test!(get_payrequest, "getPayrequest", |client| client.get_payrequest().id(PAYREQUEST).call());
+
+request_test!(
+    submit_payouts,
+    "submitPayouts",
+    |client| client.submit_payouts().body(request_fixture::<types::PayoutSubmitRequest>("submitPayouts")).call(),
+    |request| {
+        let body = request.body_json();
+        assert_eq!(body["payouts"][0]["amount"], serde_json::json!(0.01));
+        assert_eq!(body["payouts"][0]["method"], serde_json::json!("fast/batch"));
+    }
+);
+
+request_test!(list_payouts, "listPayouts", |client| client.list_payouts().limit(500).call(), |request| {
+    // Basiq documents this path with a trailing slash; the normalised path is sent.
+    assert_eq!(request.path(), "/payments/payouts");
+});
+
+request_test!(get_payout, "getPayout", |client| client.get_payout().id(PAYOUT).call());
+
+request_test!(list_float_accounts, "listFloatAccounts", |client| client.list_float_accounts().call(), |request| {
+    assert_eq!(request.path(), "/payments/float-accounts");
+});
+
+request_test!(
+    get_float_account,
+    "getFloatAccount",
+    |client| client.get_float_account().id(UNICODE).call(),
+    |request| {
+        assert_segment(&request, "getFloatAccount", "id", UNICODE, "%C3%BCn%C3%AFc%C3%B8d%C3%A9");
+    }
+);
+
 // ---- identifiers that cannot be sent as a path segment -------------------------------------
 
 /// `.` and `..` are dot-segments: URL parsing removes them (`/users/u/consents/..` becomes
@@ -624,7 +831,7 @@ fn operations_table_lists_every_spec_operation() {
     let missing: Vec<&str> =
         spec::operations().iter().map(|o| o.operation_id.as_str()).filter(|id| !table.contains(id)).collect();
     assert!(missing.is_empty(), "operations missing from basiq::OPERATIONS: {missing:?}");
-    assert_eq!(basiq::OPERATIONS.len(), 56);
+    assert_eq!(basiq::OPERATIONS.len(), 78, "Basiq's 56 v3 operations and the 22 of its newer domains");
 }
 
 /// Names of every snapshot this file must have: each operation, plus the implicit token requests.
@@ -637,7 +844,7 @@ fn expected_snapshots() -> BTreeSet<String> {
 
 #[test]
 fn every_operation_has_a_request_snapshot() {
-    assert_eq!(spec::operations().len(), 56, "the spec describes Basiq's 56 operations");
+    assert_eq!(spec::operations().len(), 78, "the spec describes Basiq's 56 v3 operations and 22 newer ones");
     let dir = spec::root().join("tests/snapshots");
     let missing: Vec<String> =
         expected_snapshots().into_iter().filter(|name| !dir.join(format!("requests__{name}.snap")).is_file()).collect();

@@ -22,6 +22,12 @@ pub const REPORT_TYPE: &str = "STATEMENT_01";
 pub const WEBHOOK: &str = "6d0e3b8a-41f7-4c92-b5a3-e87f2c1d9b04";
 pub const MESSAGE: &str = "msg_2Zq8b4c1e7f0a9d3";
 pub const INSTITUTION: &str = "AU00000";
+pub const INSIGHT: &str = "b5d2a8e1-3c74-4f90-a6b1-8e2d7c4f0a35";
+pub const INSIGHT_TYPE: &str = "BALANCE_VERIFICATION";
+pub const PAYEE: &str = "payee-003";
+pub const PAYREQUEST: &str = "b1824ad0-73f1-0138-3700-0a58a9feac09";
+pub const PAYOUT: &str = "e4b57d03-a6c4-446b-aa33-3d8bdc1a0d3c";
+pub const FLOAT_ACCOUNT: &str = "f1a2b3c4-0000-4d5e-8f90-123456789abc";
 
 fn json<T: Serialize>(value: T) -> serde_json::Value {
     serde_json::to_value(value).expect("decoded body serialises back to JSON")
@@ -146,6 +152,69 @@ pub async fn call_op(client: &Client, operation_id: &str) -> Result<serde_json::
         "testMessage" => {
             json(c.test_message().body(request_fixture::<types::TestMessageRequest>("testMessage")).call().await?)
         }
+        "createInsight" => {
+            json(c.create_insight().body(request_fixture::<types::InsightCreateRequest>("createInsight")).call().await?)
+        }
+        "getInsightTypes" => json(c.get_insight_types().call().await?),
+        "getInsightType" => json(c.get_insight_type().type_id(INSIGHT_TYPE).call().await?),
+        "listUserInsights" => json(c.list_user_insights().user_id(USER).call().await?),
+        "getInsightById" => json(c.get_insight_by_id().user_id(USER).insight_id(INSIGHT).call().await?),
+        "getAccountInsights" => json(
+            c.get_account_insights()
+                .user_id(USER)
+                .body(request_fixture::<types::AccountInsightRequest>("getAccountInsights"))
+                .call()
+                .await?,
+        ),
+        "getBalanceInsights" => json(
+            c.get_balance_insights()
+                .user_id(USER)
+                .body(request_fixture::<types::BalanceInsightRequest>("getBalanceInsights"))
+                .call()
+                .await?,
+        ),
+        "getIdentityInsights" => json(
+            c.get_identity_insights()
+                .user_id(USER)
+                .body(request_fixture::<types::IdentityInsightRequest>("getIdentityInsights"))
+                .call()
+                .await?,
+        ),
+        "verifyIncomeInsight" => json(
+            c.verify_income_insight()
+                .user_id(USER)
+                .body(request_fixture::<types::IncomeInsightRequest>("verifyIncomeInsight"))
+                .call()
+                .await?,
+        ),
+        "getExpenseRatioInsights" => json(
+            c.get_expense_ratio_insights()
+                .user_id(USER)
+                .body(request_fixture::<types::ExpenseRatioInsightRequest>("getExpenseRatioInsights"))
+                .call()
+                .await?,
+        ),
+        "getPayees" => json(c.get_payees().user_id(USER).call().await?),
+        "getPayeeDetails" => json(c.get_payee_details().user_id(USER).payee_id(PAYEE).call().await?),
+        "getUserAnalytics" => json(c.get_user_analytics().interval(types::AnalyticsInterval::Monthly).call().await?),
+        "getConnectionAnalytics" => {
+            json(c.get_connection_analytics().interval(types::AnalyticsInterval::Weekly).call().await?)
+        }
+        "submitPayrequests" => json(
+            c.submit_payrequests()
+                .body(request_fixture::<types::PayrequestSubmitRequest>("submitPayrequests"))
+                .call()
+                .await?,
+        ),
+        "listPayrequests" => json(c.list_payrequests().call().await?),
+        "getPayrequest" => json(c.get_payrequest().id(PAYREQUEST).call().await?),
+        "submitPayouts" => {
+            json(c.submit_payouts().body(request_fixture::<types::PayoutSubmitRequest>("submitPayouts")).call().await?)
+        }
+        "listPayouts" => json(c.list_payouts().call().await?),
+        "getPayout" => json(c.get_payout().id(PAYOUT).call().await?),
+        "listFloatAccounts" => json(c.list_float_accounts().call().await?),
+        "getFloatAccount" => json(c.get_float_account().id(FLOAT_ACCOUNT).call().await?),
         other => panic!("support::ops::call_op does not know operation {other}; add it"),
     })
 }
