@@ -233,3 +233,182 @@ async fn a_malformed_statement_answer_names_the_field() {
     assert_eq!(decode.path.as_deref(), Some("id"));
     assert_eq!(decode.status, Some(202));
 }
+
+// ---- the newer domains: every quirk of Basiq's documents for them --------------------------
+
+/// Decodes `body` as the answer (with `status`) of the operation `operation_id`, through `.call()`.
+async fn decode_as(operation_id: &str, status: u16, body: Value) -> Result<Value, Error> {
+    call_with(operation_id, Answer::json(status, body.to_string())).await.0
+}
+
+#[tokio::test]
+async fn balance_results_are_read_under_their_old_and_new_names() {
+    let cell = json!({"input": {"min": "1", "max": ""}, "match": true, "confidence": 1});
+    for name in ["accountNumber", "balance"] {
+        let body = json!({"type": "insight", "id": "d12c46dc", "insightType": "balance",
+                          "data": [{"accountId": "a1", name: cell.clone()}], "links": {"self": "x"}});
+        let capture = Capture::answering(Answer::json(200, body.to_string()));
+        let insight = capture
+            .client()
+            .get_balance_insights()
+            .user_id(USER)
+            .body(spec::request_fixture::<basiq::types::BalanceInsightRequest>("getBalanceInsights"))
+            .call()
+            .await
+            .unwrap();
+        let item = &insight.data.unwrap()[0];
+        let result = if name == "balance" { item.balance.as_ref() } else { item.account_number.as_ref() };
+        let result = result.unwrap_or_else(|| panic!("the result under {name} was lost"));
+        assert_eq!(result.input, Some(json!({"min": "1", "max": ""})), "max is echoed as an empty string");
+        assert_eq!((result.match_, result.confidence), (Some(true), Some(1.0)));
+    }
+}
+
+#[tokio::test]
+async fn identity_results_decode_as_lists_and_as_single_cells() {
+    let lists = json!({"type": "insight", "id": "xyz789-uvw012", "insightType": "identity", "data": [{
+        "name": {"input": "aa", "match": false, "confidence": 0.0},
+        "phones": [{"input": "0452626178", "match": false, "confidence": 0.0}],
+        "emails": [], "addresses": [{"input": "aa", "match": null, "error": "no address on file"}]}]});
+    let decoded = decode_as("getInsightById", 200, lists).await.unwrap();
+    assert_eq!(decoded["id"], "xyz789-uvw012", "ids need not be UUIDs");
+    assert_eq!(decoded["data"][0]["phones"][0]["input"], "0452626178");
+    assert_eq!(decoded["data"][0]["addresses"][0]["error"], "no address on file");
+    let single = json!({"type": "insight", "id": "i2", "insightType": "identity",
+                        "data": [{"name": {"input": "aa", "match": true, "confidence": 1},
+                                  "phone": {"input": "0452626178", "match": true, "confidence": 1}}]});
+    let decoded = decode_as("getIdentityInsights", 200, single).await.unwrap();
+    assert_eq!(decoded["data"][0]["phone"]["match"], true);
+}
+
+#[tokio::test]
+async fn an_income_check_answers_with_or_without_the_insight_envelope() {
+    let bare = json!({"insightType": "income", "data": [{"input": {"min": "1", "max": "10000"}, "match": true, "confidence": 1}]});
+    let decoded = decode_as("verifyIncomeInsight", 200, bare).await.unwrap();
+    assert_eq!((decoded["id"].clone(), decoded["data"][0]["match"].clone()), (Value::Null, json!(true)));
+    let full = json!({"type": "insight", "id": "i-income", "created": "2026-05-04T00:00:00Z", "insightType": "income",
+                      "data": [{"input": {"min": "9179.95"}, "match": false, "confidence": 0}], "links": {"self": "x"}});
+    assert_eq!(decode_as("verifyIncomeInsight", 200, full).await.unwrap()["id"], "i-income");
+    // An income item also decodes where Basiq's createInsight schema forgot it.
+    let created = json!({"type": "insight", "id": "i3", "users": ["u1"], "insightType": "income",
+                         "data": [{"input": {"min": "1", "max": ""}, "match": true, "confidence": 1}]});
+    assert_eq!(decode_as("createInsight", 200, created).await.unwrap()["data"][0]["input"]["min"], "1");
+}
+
+#[tokio::test]
+async fn insight_lists_with_or_without_size_and_new_types_decode() {
+    for size in [Value::Null, json!(20)] {
+        let mut body = fixture("listUserInsights");
+        body["size"] = size;
+        body["data"][0]["insightType"] = json!("credit-score");
+        assert!(decode_as("listUserInsights", 200, body).await.is_ok());
+    }
+    let mut types = fixture("getInsightTypes");
+    types["data"][0]["dataSchema"] = json!({"accountNumber": "string", "nested": {"deeper": ["string"]}});
+    let decoded = decode_as("getInsightTypes", 200, types).await.unwrap();
+    assert_eq!(decoded["data"][0]["dataSchema"]["nested"]["deeper"][0], "string");
+}
+
+#[tokio::test]
+async fn payees_carry_their_undeclared_description_and_odd_ids() {
+    let decoded = decode_as("getPayees", 200, fixture("getPayees")).await.unwrap();
+    assert_eq!(decoded["data"][0]["description"], "Monthly rent");
+    assert_eq!(decoded["data"][0]["id"], "payee-001");
+    let wallet = json!({"type": "payee", "id": "payee-004", "payeeType": "digitalWallet",
+                        "digitalWallet": {"name": "Friend", "identifier": "friend@example.com", "type": "EMAIL", "provider": "Zelle"}});
+    assert_eq!(decode_as("getPayeeDetails", 200, wallet).await.unwrap()["digitalWallet"]["provider"], "Zelle");
+}
+
+#[tokio::test]
+async fn analytics_accept_new_methods_any_disruption_rate_and_billable_counts() {
+    let decoded = decode_as("getUserAnalytics", 200, fixture("getUserAnalytics")).await.unwrap();
+    assert_eq!(decoded["data"][1]["active"]["connected"]["distribution"]["OPENFINANCE"], 1);
+    assert_eq!(decoded["data"][1]["billable"]["total"], 101);
+    let decoded = decode_as("getConnectionAnalytics", 200, fixture("getConnectionAnalytics")).await.unwrap();
+    assert_eq!(
+        (decoded["data"][0]["disruptionRate"].clone(), decoded["data"][1]["disruptionRate"].clone()),
+        (json!("2.5"), json!(0))
+    );
+    // Basiq documents 500 (and 401) without a body: still an API error with its status.
+    let capture = Capture::answering(Answer::empty(500));
+    let outcome =
+        capture.client().get_connection_analytics().interval(basiq::types::AnalyticsInterval::Daily).call().await;
+    assert_eq!(outcome.unwrap_err().status(), Some(500));
+}
+
+#[tokio::test]
+async fn a_payment_submission_is_read_under_every_status_and_shape_basiq_shows() {
+    let listed = fixture("submitPayouts");
+    for status in [200, 201, 202] {
+        let decoded = decode_as("submitPayouts", status, listed.clone()).await.unwrap();
+        assert_eq!(decoded["jobs"].as_array().map(Vec::len), Some(2), "HTTP {status}");
+    }
+    // The payments guide's reply: one bare job.
+    let bare = json!({"type": "job", "id": "j-1", "requestId": "r-1", "links": {"self": "/jobs/j-1"}});
+    let capture = Capture::answering(Answer::json(202, bare.to_string()));
+    let jobs = capture
+        .client()
+        .submit_payrequests()
+        .body(spec::request_fixture::<basiq::types::PayrequestSubmitRequest>("submitPayrequests"))
+        .call()
+        .await
+        .unwrap()
+        .job_refs();
+    assert_eq!((jobs.len(), jobs[0].id.as_str(), jobs[0].request_id.as_deref()), (1, "j-1", Some("r-1")));
+}
+
+#[tokio::test]
+async fn payments_keep_their_cents_links_and_unknown_values() {
+    let mut body = fixture("getPayout");
+    body["status"] = json!("returned");
+    body["method"] = json!("npp-instant");
+    let capture = Capture::answering(Answer::json(200, body.to_string()));
+    let payout = capture.client().get_payout().id("p").call().await.unwrap();
+    assert_eq!(payout.amount, Some(1250.5));
+    assert_eq!((payout.status.as_deref(), payout.method.as_deref()), (Some("returned"), Some("npp-instant")));
+    assert_eq!(payout.requested_method.as_deref(), Some("fast/batch"));
+    assert_eq!(payout.links.unwrap().job.as_deref(), Some("/jobs/e4b57d03-a6c4-446b-aa33-3d8bdc1a0d3c"));
+    // An integer amount (the schema's type) decodes too, and so does the example's payout keyed payer.
+    let mut listed = fixture("listPayouts");
+    listed["data"][1]["amount"] = json!(20);
+    let decoded = decode_as("listPayouts", 200, listed).await.unwrap();
+    assert_eq!(decoded["data"][1]["amount"], json!(20.0));
+    assert_eq!(decoded["data"][0]["payee"], Value::Null, "the example's payer key is not a payee");
+    // The float account's capitalised BankBranchCode is ignored, not fatal.
+    let mut float = fixture("getFloatAccount");
+    float["BankBranchCode"] = float["bankBranchCode"].take();
+    assert_eq!(decode_as("getFloatAccount", 200, float).await.unwrap()["availableBalance"], json!(10000.25));
+}
+
+#[tokio::test]
+async fn a_payment_error_names_the_failing_entry_even_with_an_odd_correlation_id() {
+    let envelope = json!({"type": "list", "correlationId": "ac5ah5i", "data": [
+        {"type": "error", "code": "resource-already-exists", "title": "Resource already exists.", "id": "collect-2026-05-0001",
+         "source": {"pointer": "/payrequests[0]/requestId"}},
+        {"type": "error", "code": "maximum-count-exceeded", "title": "Maximum count exceeded.", "source": null}]});
+    let (outcome, _) = call_with("submitPayrequests", Answer::json(400, envelope.to_string())).await;
+    let Err(Error::Api(error)) = outcome else { panic!("expected an API error, got {outcome:?}") };
+    assert_eq!(error.correlation_id.as_deref(), Some("ac5ah5i"));
+    assert_eq!(error.items[0].request_id.as_deref(), Some("collect-2026-05-0001"));
+    assert_eq!(error.items[0].pointer.as_deref(), Some("/payrequests[0]/requestId"));
+    assert_eq!(
+        (error.items[1].code.as_deref(), error.items[1].pointer.as_deref()),
+        (Some("maximum-count-exceeded"), None)
+    );
+}
+
+#[tokio::test]
+async fn payment_job_steps_are_known_titles() {
+    use basiq::open::JobStepTitle;
+    let job = json!({"type": "job", "id": "j", "steps": [
+        {"title": "validate-payment", "status": "success", "result": {"type": "link", "url": "/payments/payrequests/j"}},
+        {"title": "external-processing", "status": "in-progress", "result": null},
+        {"title": "payment-completed", "status": "pending", "result": null}]});
+    let capture = Capture::answering(Answer::json(200, job.to_string()));
+    let job = capture.client().get_jobs().job_id("j").call().await.unwrap();
+    let titles: Vec<_> = job.steps.unwrap().into_iter().filter_map(|s| s.title).collect();
+    assert_eq!(
+        titles,
+        [JobStepTitle::ValidatePayment, JobStepTitle::ExternalProcessing, JobStepTitle::PaymentCompleted]
+    );
+}
