@@ -1,8 +1,9 @@
 //! An offline imitation of the Basiq API v3 (the "embedded sandbox"), for tests, demos and
 //! benchmarks.
 //!
-//! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers all 56 operations of our
-//! OpenAPI description from in-memory state, with Basiq's error envelope
+//! [`Sandbox::start`] binds `127.0.0.1` on a free port and answers all 78 operations of our
+//! OpenAPI description (Basiq's 56 v3 operations and the 22 of CDR Insights, Payees, Analytics
+//! and Payments) from in-memory state, with Basiq's error envelope
 //! (`{"type":"list","correlationId",…,"data":[{"type":"error","code","title","detail","source"}]}`),
 //! token rules and asynchronous jobs. Point the client at [`Sandbox::base_url`] and use
 //! [`Sandbox::api_key`] as the API key. Dropping the [`Sandbox`] stops the server.
@@ -115,6 +116,44 @@
 //! table (unknown text → `matchType: "none"`). Events are recorded for users, connections,
 //! consents and transaction retrievals; webhook messages are recorded for matching subscriptions
 //! but never delivered (the sandbox makes no outgoing calls).
+//!
+//! # CDR Insights, Payees, Analytics, Payments
+//! Each path also answers with a trailing slash; all take SERVER_ACCESS tokens only.
+//!
+//! Insights need a user with an active consent (else 404). Account checks give one result per
+//! account (the number matches the account number with or without its BSB, so a number the user
+//! does not hold matches nowhere); balance checks compare each account's current balance with
+//! `min..=max` (a missing `max` is echoed as `""`, names stay `accountNumber` as in Basiq's
+//! examples); identity checks compare name, phone, email and address with the user record and
+//! the connection profiles; income is the average monthly income of the last twelve months
+//! (direct credits and interest into deposit accounts, transfers into everyday accounts); the
+//! expense ratio is `expense ÷ income` in ten-point bands, `Income Exceeded` above 100 % (the
+//! users' incomes add up; no posted transactions → 400 `invalid-content`). Every check is stored
+//! (the newest 2,000 insights are kept), listed 20 a page with `links.next`, filtered by
+//! `created` and `insightType` (a bad filter → 400 `invalid-content` "Invalid filter param: …").
+//!
+//! Payees are derived from the user's debits on everyday and savings accounts: transfers to
+//! others become `domestic` payees, household bills and external loan repayments `biller`s;
+//! transfers between the user's own accounts and card spending are no payees. Analytics count
+//! the sandbox's users (live ones, and deletions from the `user.deleted` events) and connections
+//! (by method and current status) in daily, weekly, monthly, quarterly or yearly buckets (at most
+//! 1,000).
+//!
+//! Payments: one float account (BSB `802919`, account `1748212`, 10,000.00 AUD to start). A
+//! submit (at most 100 entries) is checked whole and answers 201 `{"jobs":[{type,id,requestId,
+//! links}]}`, or one 400 listing every wrong entry (`id` = its `requestId`, `source.pointer` such
+//! as `/payouts[1]/amount`): bad amount, BSB, account number or method, unknown user, a reused
+//! `requestId` (`resource-already-exists`), a payout beyond the float's available balance,
+//! more than 100 entries (`maximum-count-exceeded`), an unreadable body (`invalid-content`). Each
+//! payment's job (same id) runs `validate-payment` → `external-processing` → `payment-completed`,
+//! one `job_step_delay` each. `validate-payment` fails with `invalid-user-name` (first or last
+//! name under two letters), `invalid-user-email`, `missing-payer-account-details` /
+//! `missing-payee-account-details` (no bank details and no connected transaction account) or,
+//! with `checkAccountBalance`, `check-balance-insufficient-funds`; `external-processing` fails
+//! with `transaction-limit-reached` above 50,000.00. The payment's `status` follows its job
+//! (`in-progress`, `successful`, `failed` with `reason`). Payouts hold their amount on the float
+//! unless they fail; completed pay requests add theirs unless `collectFundsToFloat` is false. The
+//! newest 10,000 payments (and their jobs) are kept.
 //!
 //! # Faults
 //! A [`Fault`] makes the next `times` requests to an operation (our camelCase operationId such as

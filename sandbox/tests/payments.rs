@@ -4,6 +4,7 @@
 #[path = "support/mod.rs"]
 mod helpers;
 
+use basiq_sandbox::{Fault, FaultKind};
 use helpers::{Api, err};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -266,4 +267,9 @@ async fn pay_requests_collect_into_the_float_or_fail_with_a_reason() {
     assert_eq!((st, s(&err(&b)["detail"])), (StatusCode::NOT_FOUND, "Payment request not found".to_owned()));
     let (st, outs) = api.get("/payments/payouts/").await;
     assert_eq!((st, outs["count"].clone()), (StatusCode::OK, json!(0)));
+
+    // Faults reach the new operations by their operationId like any other.
+    api.sb.inject(Fault::new("listPayrequests", FaultKind::Unavailable, 1));
+    assert_eq!(api.get("/payments/payrequests").await.0, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(api.get("/payments/payrequests").await.0, StatusCode::OK);
 }

@@ -2,6 +2,7 @@
 //! Monday), month, quarter or year. Users and connections still present are counted from the
 //! state; user deletions from the `user.deleted` events.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -161,22 +162,12 @@ fn meta(w: &Window) -> Value {
 /// Creation times of every user the sandbox has had (live users, and deleted users whose
 /// `user.created` event is still recorded) and deletion times, in unix seconds.
 fn user_history(inner: &Inner) -> (Vec<i64>, Vec<i64>) {
-    let deleted: Vec<(&str, i64)> = inner
-        .events
-        .iter()
-        .filter(|e| e.entity == "user" && e.event_type == "deleted")
-        .map(|e| (e.user_id.as_str(), e.created))
-        .collect();
+    let user_events =
+        |kind: &'static str| inner.events.iter().filter(move |e| e.entity == "user" && e.event_type == kind);
+    let deleted: HashSet<&str> = user_events("deleted").map(|e| e.user_id.as_str()).collect();
     let mut created: Vec<i64> = inner.users.values().map(|u| u.created).collect();
-    created.extend(
-        inner
-            .events
-            .iter()
-            .filter(|e| e.entity == "user" && e.event_type == "created")
-            .filter(|e| deleted.iter().any(|(id, _)| *id == e.user_id))
-            .map(|e| e.created),
-    );
-    (created, deleted.into_iter().map(|(_, at)| at).collect())
+    created.extend(user_events("created").filter(|e| deleted.contains(e.user_id.as_str())).map(|e| e.created));
+    (created, user_events("deleted").map(|e| e.created).collect())
 }
 
 /// `GET /analytics/users` (getUserAnalytics).
