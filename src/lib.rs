@@ -45,4 +45,3 @@ pub use secret::Secret;
 
 /// The generated client's error type, before mapping into [`Error`].
 pub type GeneratedError = progenitor_client::Error<types::BasiqError>;
-
