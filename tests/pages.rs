@@ -175,8 +175,11 @@ async fn payees_follow_their_opaque_cursor_links() {
             (200, json!({"type": "list", "count": 3, "size": 2, "data": [payee("payee-3")], "links": {}}))
         } else {
             let next = format!("{}/users/u1/payees?limit=2&cursor=abc", seen.origin());
-            (200, json!({"type": "list", "count": 3, "size": 2, "data": [payee("payee-1"), payee("payee-2")],
-                         "links": {"self": "x", "next": next}}))
+            (
+                200,
+                json!({"type": "list", "count": 3, "size": 2, "data": [payee("payee-1"), payee("payee-2")],
+                         "links": {"self": "x", "next": next}}),
+            )
         }
     })
     .await;
@@ -197,7 +200,10 @@ async fn payouts_and_payrequests_stream_every_page() {
             (200, json!({"type": "list", "data": [{"type": kind, "id": "b", "amount": 2.5}], "links": {}}))
         } else {
             let next = format!("{}{}?next=2", seen.origin(), seen.path);
-            (200, json!({"type": "list", "data": [{"type": kind, "id": "a", "amount": 173.45}], "links": {"next": next}}))
+            (
+                200,
+                json!({"type": "list", "data": [{"type": kind, "id": "a", "amount": 173.45}], "links": {"next": next}}),
+            )
         }
     })
     .await;
