@@ -57,7 +57,7 @@ mod codegen {
         let mut settings = GenerationSettings::default();
         settings
             .with_interface(InterfaceStyle::Builder)
-            .with_inner_type(quote::quote! { crate::hooks::Inner })
+            .with_inner_type(quote::quote! { crate::state::ClientState })
             .with_hooks(HooksMode::Expected)
             .with_derive("schemars::JsonSchema");
         for name in OPEN_ENUMS.iter().filter(|n| known.iter().any(|k| k == *n)) {

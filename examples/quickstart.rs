@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
 use basiq::jobs::JobOutcome;
-use basiq_sandbox::Sandbox;
 use basiq::{Call, Client, types};
+use basiq_sandbox::Sandbox;
 
 /// What the quickstart was asked to do.
 #[derive(Debug, Clone)]

@@ -34480,7 +34480,7 @@ Version: 3.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: crate::hooks::Inner,
+    pub(crate) inner: crate::state::ClientState,
 }
 impl Client {
     /// Create a new client.
@@ -34488,7 +34488,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::hooks::Inner) -> Self {
+    pub fn new(baseurl: &str, inner: crate::state::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -34507,7 +34507,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: crate::hooks::Inner,
+        inner: crate::state::ClientState,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -34516,7 +34516,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<crate::hooks::Inner> for Client {
+impl ClientInfo<crate::state::ClientState> for Client {
     fn api_version() -> &'static str {
         "3.0"
     }
@@ -34526,7 +34526,7 @@ impl ClientInfo<crate::hooks::Inner> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &crate::hooks::Inner {
+    fn inner(&self) -> &crate::state::ClientState {
         &self.inner
     }
 }
@@ -34534,7 +34534,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<crate::hooks::Inner>,
+        Client: ClientHooks<crate::state::ClientState>,
     {}
 };
 impl Client {

@@ -9,98 +9,25 @@
 //!   each consecutive failure, so a broken key or a rate limit does not turn into a storm.
 //! * CLIENT_ACCESS tokens are cached per user with the same rules.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Deserialize;
 use tokio::time::Instant;
 
+use crate::call::TOKEN_OPERATION;
 use crate::error::{ApiError, TokenError, TokenErrorKind};
-use crate::hooks::Shared;
 use crate::secret::Secret;
+use crate::send;
+use crate::state::Shared;
+use crate::token_cache::{Cached, Failure, Scope, Slot};
 
-/// The snake_case operation id of the token request.
-pub(crate) const TOKEN_OPERATION: &str = "post_token";
 /// The API version this crate speaks; sent as `basiq-version` on token requests.
 pub const API_VERSION: &str = "3.0";
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
-
-/// Which token a caller needs.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Scope {
-    Server,
-    Client(String),
-}
-
-/// A token with its ready-made `Authorization` value and its refresh and expiry times.
-#[derive(Clone)]
-pub(crate) struct Cached {
-    pub(crate) token: Secret,
-    pub(crate) header: HeaderValue,
-    refresh_at: Instant,
-    expires_at: Instant,
-}
-
-struct Failure {
-    error: TokenError,
-    retry_at: Instant,
-    consecutive: u32,
-}
-
-/// One cached token with its single-flight lock and failure memory.
-#[derive(Default)]
-struct Slot {
-    current: RwLock<Option<Cached>>,
-    fetching: tokio::sync::Mutex<()>,
-    failure: Mutex<Option<Failure>>,
-}
-
-impl Slot {
-    fn cached(&self) -> Option<Cached> {
-        self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    fn store(&self, value: Option<Cached>) {
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = value;
-    }
-}
-
-/// The token cache shared by every clone of a client.
-#[derive(Default)]
-pub(crate) struct TokenCache {
-    server: Arc<Slot>,
-    clients: Mutex<HashMap<String, Arc<Slot>>>,
-}
-
-impl std::fmt::Debug for TokenCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TokenCache { .. }")
-    }
-}
-
-impl TokenCache {
-    fn slot(&self, scope: &Scope) -> Arc<Slot> {
-        match scope {
-            Scope::Server => self.server.clone(),
-            Scope::Client(user) => {
-                self.clients.lock().unwrap_or_else(PoisonError::into_inner).entry(user.clone()).or_default().clone()
-            }
-        }
-    }
-
-    /// Forgets `refused` if it is still the cached token for `scope`, so the next caller fetches anew.
-    pub(crate) fn invalidate(&self, scope: &Scope, refused: &str) {
-        let slot = self.slot(scope);
-        let mut current = slot.current.write().unwrap_or_else(PoisonError::into_inner);
-        if current.as_ref().is_some_and(|c| c.token.expose() == refused) {
-            *current = None;
-        }
-    }
-}
 
 /// Returns a usable token for `scope`, fetching or refreshing it as needed.
 pub(crate) async fn token(shared: &Arc<Shared>, scope: Scope) -> Result<Secret, TokenError> {
@@ -160,7 +87,7 @@ async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Cache
             let lifetime = Duration::from_secs(answer.expires_in.max(1));
             let margin = (lifetime / 10).min(Duration::from_secs(30));
             let cached = Cached {
-                header: crate::hooks::bearer(&answer.access_token),
+                header: bearer(&answer.access_token),
                 token: answer.access_token,
                 refresh_at: started + lifetime * 2 / 3,
                 expires_at: started + lifetime - margin,
@@ -210,7 +137,7 @@ pub(crate) fn token_request(shared: &Shared, scope: &Scope) -> Result<reqwest::R
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert("basiq-version", HeaderValue::from_static(API_VERSION));
-    crate::hooks::prepare(shared, &mut request);
+    send::prepare(shared, &mut request);
     Ok(request)
 }
 
@@ -222,13 +149,21 @@ pub(crate) fn basic(key: &Secret) -> Result<HeaderValue, TokenError> {
     Ok(value)
 }
 
+/// `Bearer <token>`, marked sensitive.
+pub(crate) fn bearer(token: &Secret) -> HeaderValue {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid"));
+    value.set_sensitive(true);
+    value
+}
+
 fn malformed(message: String) -> TokenError {
     TokenError { kind: TokenErrorKind::Malformed, api: None, message: Some(message), backing_off: false }
 }
 
 async fn request_token(shared: &Shared, scope: &Scope) -> Result<TokenAnswer, TokenError> {
     let request = token_request(shared, scope)?;
-    let response = crate::hooks::send(shared, request, TOKEN_OPERATION).await.map_err(|e| TokenError {
+    let response = send::send(shared, request, TOKEN_OPERATION).await.map_err(|e| TokenError {
         kind: TokenErrorKind::Unreachable,
         api: None,
         message: Some(if e.is_timeout() { "timed out".into() } else { e.to_string() }),

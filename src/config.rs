@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
-use crate::hooks::{Inner, Shared};
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
+use crate::state::{ClientState, Shared};
 use crate::transport::Transport;
 use crate::{Client, Error};
 
@@ -126,7 +126,7 @@ impl ClientBuilder {
             attempt_timeout: Some(self.timeout),
             user_agent,
         };
-        Ok(Client::new_with_client(&base_url, http, Inner(Arc::new(shared))))
+        Ok(Client::new_with_client(&base_url, http, ClientState(Arc::new(shared))))
     }
 }
 
@@ -171,12 +171,14 @@ impl Client {
         if user_id.trim().is_empty() {
             return Err(Error::InvalidInput("a client token needs a user id".into()));
         }
-        crate::auth::token(&self.inner.0, crate::auth::Scope::Client(user_id.to_owned())).await.map_err(Error::Token)
+        crate::auth::token(&self.inner.0, crate::token_cache::Scope::Client(user_id.to_owned()))
+            .await
+            .map_err(Error::Token)
     }
 
     /// The cached SERVER_ACCESS token, fetched if needed; rarely needed directly.
     pub async fn server_token(&self) -> Result<Secret, Error> {
-        crate::auth::token(&self.inner.0, crate::auth::Scope::Server).await.map_err(Error::Token)
+        crate::auth::token(&self.inner.0, crate::token_cache::Scope::Server).await.map_err(Error::Token)
     }
 }
 

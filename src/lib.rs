@@ -13,7 +13,10 @@ pub mod pages;
 mod redact;
 pub mod retry;
 mod secret;
+mod send;
+mod state;
 pub mod statements;
+mod token_cache;
 pub mod transport;
 pub mod webhooks;
 pub mod workflow;
@@ -34,13 +37,12 @@ pub use config::{ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
 pub use consent::{ConsentAction, ConsentRedirect, ConsentUrl};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, JobFailure, TokenError, TokenErrorKind};
 pub use generated::{Client, ResponseValue, builder, types};
-pub use hooks::Inner;
 pub use jobs::{CompletedJob, JobOutcome, JobProgress, MfaChallenge};
 pub use operations::OPERATIONS;
 pub use pages::Paged;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use state::ClientState;
 
 /// The generated client's error type, before mapping into [`Error`].
 pub type GeneratedError = progenitor_client::Error<types::BasiqError>;
-

@@ -120,7 +120,7 @@ pub(crate) fn retryable_status(status: StatusCode, idempotent: bool) -> bool {
 /// Whether repeating the request cannot change the outcome: GET, HEAD, DELETE, and the token request.
 pub(crate) fn is_idempotent(method: &Method, operation_id: &str) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS)
-        || operation_id == crate::auth::TOKEN_OPERATION
+        || operation_id == crate::call::TOKEN_OPERATION
 }
 
 /// Parses `Retry-After` as delta-seconds or an HTTP-date relative to `now`.
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn token_request_counts_as_idempotent() {
-        assert!(is_idempotent(&Method::POST, crate::auth::TOKEN_OPERATION));
+        assert!(is_idempotent(&Method::POST, crate::call::TOKEN_OPERATION));
         assert!(!is_idempotent(&Method::POST, "create_user"));
         assert!(is_idempotent(&Method::DELETE, "delete_user"));
     }
