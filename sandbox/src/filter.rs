@@ -3,7 +3,7 @@
 //! too (the events API documents `user.id.eq(<id>)`). `bt` takes two values, or one quoted
 //! string holding both separated by a comma (`bt('2024-01-01,2024-02-01')`).
 
-use super::util;
+use super::dates;
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,10 +191,10 @@ pub(crate) fn parse(s: &str) -> Result<Filter, FilterError> {
 
 /// A time bound from a filter value: (first second, last second) it covers.
 fn time_range(v: &str) -> Option<(i64, i64)> {
-    if let Some(day) = util::parse_date(v) {
-        return Some((day, day + util::DAY - 1));
+    if let Some(day) = dates::parse_date(v) {
+        return Some((day, day + dates::DAY - 1));
     }
-    util::parse_datetime(v).map(|t| (t, t))
+    dates::parse_datetime(v).map(|t| (t, t))
 }
 
 impl Filter {
@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn evaluates_text_and_dates() {
-        let day = util::parse_date("2024-03-10").unwrap();
+        let day = dates::parse_date("2024-03-10").unwrap();
         let item = |field: &str| match field {
             "account.id" => Some(Value::Text("acc-1")),
             "transaction.postdate" => Some(Value::Time(Some(day))),

@@ -10,9 +10,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::data::{Failure, Mfa, Outcome, institution_ref};
-use super::state::Clock;
-use super::util;
+use super::clock::Clock;
+use super::dates;
+use super::institutions::institution_ref;
+use super::personas::{Failure, Mfa, Outcome};
 
 /// How long an MFA challenge waits for an answer.
 pub(crate) const MFA_EXPIRY: Duration = Duration::from_secs(120);
@@ -281,8 +282,8 @@ impl Job {
         let mut out = json!({
             "type": "job",
             "id": self.id,
-            "created": util::fmt_datetime(clock.wall(self.created)),
-            "updated": util::fmt_datetime(clock.wall(view.updated)),
+            "created": dates::fmt_datetime(clock.wall(self.created)),
+            "updated": dates::fmt_datetime(clock.wall(view.updated)),
             "jobType": match self.kind { JobKind::Connection => "connection", JobKind::Report => "report" },
             "steps": view.steps.iter().map(|s| json!({
                 "title": s.title,
@@ -345,7 +346,7 @@ pub(crate) fn connection_steps(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{BAD_CREDENTIALS, mfa_for};
+    use crate::personas::{BAD_CREDENTIALS, mfa_for};
 
     fn job(steps: Vec<Step>) -> Job {
         Job::connection("j".into(), "u".into(), Instant::now(), steps, Some("c".into()), "AU00000".into())
