@@ -39,6 +39,12 @@ mod codegen {
     ];
 
     pub fn run() {
+        // Cargo writes `Cargo.toml.orig` into every packaged copy (a registry download, a vendored
+        // crate): such sources are not ours to rewrite, so they compile `generated/` as shipped.
+        if Path::new("Cargo.toml.orig").exists() {
+            println!("cargo:warning=basiq: the codegen feature leaves a packaged copy's generated/ untouched");
+            return;
+        }
         println!("cargo:rerun-if-changed={SPEC}");
         let text = std::fs::read_to_string(SPEC).expect("read openapi/basiq.yaml");
         let mut spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("parse openapi/basiq.yaml");

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
-use basiq_sandbox::{Fault, FaultKind, Sandbox};
 use basiq::{Call, Client, types};
+use basiq_sandbox::{Fault, FaultKind, Sandbox};
 use support::recorder::Recorder;
 
 mod support;
