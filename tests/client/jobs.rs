@@ -1,7 +1,7 @@
 //! Waiting for jobs against a scripted server on 127.0.0.1: success, a failure at each step,
 //! MFA, deadlines, unknown steps, cancellation and discovery of a new connection job.
 
-mod scripted;
+use crate::scripted;
 
 use std::future::IntoFuture;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,8 +1,6 @@
 //! The README's quickstart, run as a test: the example's own code, offline against the sandbox.
 
-#[path = "../examples/quickstart.rs"]
-#[allow(dead_code)]
-mod quickstart;
+use crate::quickstart_example as quickstart;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_quickstart_runs_offline_and_lists_the_accounts() {

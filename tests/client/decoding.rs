@@ -1,7 +1,7 @@
 //! Responses decoded through the whole client path (transport, hooks, `.call()`): every
 //! response fixture, plus the quirks real Basiq payloads have and the error shapes it sends.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

@@ -1,7 +1,7 @@
 //! Paging against a scripted server on 127.0.0.1: following `links.next` page by page, errors
 //! mid-stream, and next links that leave the client's base URL.
 
-mod scripted;
+use crate::scripted;
 
 use basiq::{Call, Error, pages};
 use futures::StreamExt;

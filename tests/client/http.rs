@@ -1,7 +1,7 @@
 //! Behaviour on the wire against scripted servers on 127.0.0.1: token request shape, replay
 //! after a refused token, retries, and secrets kept out of traces.
 
-mod scripted;
+use crate::scripted;
 
 use std::time::{Duration, Instant};
 

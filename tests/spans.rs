@@ -1,5 +1,7 @@
 //! The whole seed flow against the sandbox, traced at TRACE level (ours, reqwest's, hyper's, the
 //! sandbox's): neither the API key nor any SERVER_ACCESS token the client received appears.
+//! Its own test binary: it installs a tracing subscriber, and tracing caches which callsites are
+//! enabled process-wide, which other tests running at the same time would disturb.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,6 +11,7 @@ use basiq::{Call, Client, types};
 use basiq_sandbox::{Fault, FaultKind, Sandbox};
 use support::recorder::Recorder;
 
+#[path = "client/support/mod.rs"]
 mod support;
 
 /// Appends everything the subscriber writes to a shared buffer.

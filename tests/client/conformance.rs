@@ -3,8 +3,8 @@
 //! spec's schema for that operation (JSON Schema, closed value sets checked). The operations are
 //! enumerated from the spec, so a new operation without a sandbox route fails this suite.
 
-mod spec_schema;
-mod support;
+use crate::spec_schema;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,12 +1,12 @@
 //! The exact HTTP request every operation sends, captured without a network and pinned in an
-//! insta snapshot named after the operationId (`tests/snapshots/requests__<operationId>.snap`).
+//! insta snapshot named after the operationId (`tests/client/snapshots/client__requests__<operationId>.snap`).
 //!
 //! Besides the snapshot, each test checks what must hold for every call: the implicit
 //! SERVER_ACCESS token request comes first, the call goes to the spec's method and path
 //! template, carries `Bearer <token>`, our user agent and no `api-version`, and its body is
 //! the request fixture it was built from. Hostile identifiers check path encoding.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 
@@ -638,20 +638,20 @@ fn expected_snapshots() -> BTreeSet<String> {
 #[test]
 fn every_operation_has_a_request_snapshot() {
     assert_eq!(spec::operations().len(), 56, "the spec describes Basiq's 56 operations");
-    let dir = spec::root().join("tests/snapshots");
+    let dir = spec::root().join("tests/client/snapshots");
     let missing: Vec<String> =
-        expected_snapshots().into_iter().filter(|name| !dir.join(format!("requests__{name}.snap")).is_file()).collect();
+        expected_snapshots().into_iter().filter(|name| !dir.join(format!("client__requests__{name}.snap")).is_file()).collect();
     assert!(missing.is_empty(), "no request snapshot for {missing:?}: add a test in tests/requests.rs");
 }
 
 #[test]
 fn no_request_snapshot_is_stale() {
     let expected = expected_snapshots();
-    let dir = spec::root().join("tests/snapshots");
+    let dir = spec::root().join("tests/client/snapshots");
     let stale: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter_map(|file| file.strip_prefix("requests__")?.strip_suffix(".snap").map(str::to_owned))
+        .filter_map(|file| file.strip_prefix("client__requests__")?.strip_suffix(".snap").map(str::to_owned))
         .filter(|name| !expected.contains(name))
         .collect();
     assert!(stale.is_empty(), "snapshots for operations that no longer exist: {stale:?}");

@@ -1,7 +1,7 @@
 //! The consent link and redirect through the public API: a client token from a scripted
 //! `/token` lands in the link, encoded; awkward redirects parse back to what was sent.
 
-mod scripted;
+use crate::scripted;
 
 use basiq::{ConsentAction, ConsentRedirect, ConsentUrl, Error, RetryPolicy};
 use scripted::Scripted;
