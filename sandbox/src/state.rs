@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
-use std::time::Duration;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -13,8 +13,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::clock::Clock;
-use super::data;
-use super::data::{Account, Profile, Txn};
+use super::data::{self, Account, Profile, Txn};
 use super::errors::{ApiError, ApiResult};
 use super::faults::FaultTable;
 use super::history::PersonaData;

@@ -18,8 +18,7 @@ use crate::errors::{ApiError, ApiResult};
 use crate::http::{json, no_content, ok, query, read_json, self_url};
 use crate::jobs::{Job, job_reference};
 use crate::money;
-use crate::state;
-use crate::state::{Inner, Report, Shared, User};
+use crate::state::{self, Inner, Report, Shared, User};
 
 /// A report type's filter: name, JSON type, required.
 type FilterDef = (&'static str, &'static str, bool);

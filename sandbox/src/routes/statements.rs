@@ -6,17 +6,14 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 
-use crate::data;
-use crate::data::{Account, Txn};
+use crate::data::{self, Account, Txn};
 use crate::dates::{self, DAY};
 use crate::errors::{ApiError, ApiResult};
-use crate::history;
-use crate::history::PersonaData;
+use crate::history::{self, PersonaData};
 use crate::http::{json, read_body};
 use crate::institutions;
 use crate::jobs::{self, Job, job_reference};
-use crate::personas;
-use crate::personas::{Failure, Outcome};
+use crate::personas::{self, Failure, Outcome};
 use crate::seeded::{self, Mix};
 use crate::state::{Connection, Shared};
 

@@ -20,8 +20,7 @@ use crate::filter::{EQ_NE_IN, FieldSpec, Kind};
 use crate::form;
 use crate::http::{json, no_content, ok, query, read_json, self_url};
 use crate::ids;
-use crate::state;
-use crate::state::{Inner, Message, Shared, Webhook};
+use crate::state::{self, Inner, Message, Shared, Webhook};
 
 const MESSAGE_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "eventTypeId", kind: Kind::Text, ops: EQ_NE_IN },

@@ -1,7 +1,6 @@
 //! Token rules of the embedded sandbox.
 
-#[path = "support/mod.rs"]
-mod helpers;
+use crate::support as helpers;
 
 use std::time::Duration;
 

@@ -1,8 +1,7 @@
 //! Connecting personas: the happy path, failing logins, MFA, the consent page, refresh and
 //! determinism.
 
-#[path = "support/mod.rs"]
-mod helpers;
+use crate::support as helpers;
 
 use std::time::Duration;
 

@@ -1,7 +1,6 @@
 //! Fault injection.
 
-#[path = "support/mod.rs"]
-mod helpers;
+use crate::support as helpers;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,6 @@
 //! Filters, limits, cursors and large histories.
 
-#[path = "support/mod.rs"]
-mod helpers;
+use crate::support as helpers;
 
 use std::time::Instant;
 

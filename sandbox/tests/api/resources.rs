@@ -1,8 +1,7 @@
 //! Users, consents, auth links, webhooks, events, reports, insights and statements: the rules
 //! and error answers beyond the happy path.
 
-#[path = "support/mod.rs"]
-mod helpers;
+use crate::support as helpers;
 
 use helpers::{Api, err};
 use reqwest::StatusCode;

@@ -1,6 +1,5 @@
-//! Shared helpers for the `sandbox_*` integration tests (included with `#[path]`; this file on
-//! its own holds no tests).
-#![allow(dead_code)]
+//! What the test modules share: a running sandbox with a client and a token, token requests and
+//! error-envelope checks.
 
 use std::time::Duration;
 
