@@ -639,9 +639,11 @@ fn expected_snapshots() -> BTreeSet<String> {
 fn every_operation_has_a_request_snapshot() {
     assert_eq!(spec::operations().len(), 56, "the spec describes Basiq's 56 operations");
     let dir = spec::root().join("tests/client/snapshots");
-    let missing: Vec<String> =
-        expected_snapshots().into_iter().filter(|name| !dir.join(format!("client__requests__{name}.snap")).is_file()).collect();
-    assert!(missing.is_empty(), "no request snapshot for {missing:?}: add a test in tests/requests.rs");
+    let missing: Vec<String> = expected_snapshots()
+        .into_iter()
+        .filter(|name| !dir.join(format!("client__requests__{name}.snap")).is_file())
+        .collect();
+    assert!(missing.is_empty(), "no request snapshot for {missing:?}: add a test in tests/client/requests.rs");
 }
 
 #[test]
