@@ -121,6 +121,8 @@ mod connectors;
 mod error;
 mod events;
 mod grammar;
+#[cfg(test)]
+mod tests;
 mod transactions;
 mod typed;
 mod values;

@@ -16,7 +16,7 @@ use crate::open;
 const DAY: i64 = 86_400;
 
 pub(crate) mod sealed {
-    use super::FilterErrorKind;
+    use crate::filter::error::FilterErrorKind;
 
     /// Conversion to filter text; sealed so only the value kinds Basiq compares can be used.
     pub trait Wire {
@@ -140,8 +140,8 @@ impl FilterValue for DateOrTime {}
 mod tests {
     use time::macros::{date, datetime};
 
-    use super::sealed::Wire;
     use super::*;
+    use crate::filter::values::sealed::Wire;
 
     #[test]
     fn dates_and_instants_are_written_in_utc() {
