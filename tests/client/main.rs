@@ -21,3 +21,4 @@ mod open_values;
 mod pages;
 mod quickstart;
 mod requests;
+mod filter_requests;
