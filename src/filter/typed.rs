@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::error::{FilterError, FilterErrorKind};
-use super::grammar::{self, Between, Op, Statement};
+use super::grammar::{self, Op, Statement};
 use super::values::FilterValue;
 
 pub(crate) mod sealed {
