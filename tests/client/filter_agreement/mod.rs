@@ -7,213 +7,23 @@
 //!
 //! Cases per endpoint: [`CASES`].
 
-use std::collections::BTreeSet;
+mod model;
+mod world;
+
 use std::time::{Duration, Instant};
 
 use basiq::filter::{
-    AccountFilter, ConnectionFilter, ConnectorFilter, DateOrTime, Endpoint, EventFilter, Filter, JobFilter,
+    AccountFilter, ConnectionFilter, ConnectorFilter, Endpoint, EventFilter, Filter, JobFilter,
     ReportTransactionFilter, TransactionFilter, WebhookMessageFilter,
 };
-use basiq::jobs::{CompletedJob, JobOutcome};
-use basiq::{Call, Client, open, pages, types};
-use basiq_sandbox::Sandbox;
+use basiq::jobs::CompletedJob;
+use basiq::{Call, open, pages, types};
 use futures::StreamExt;
-use proptest::prelude::*;
+use model::{DateOp, EQ, EQ_NE, EQ_NE_IN, Item, Table, TextField, TextOp, post_time, raw_statements, text, text_field};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use serde_json::json;
-use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
 
 /// Random filters tried per endpoint (8 endpoints).
 const CASES: u32 = 64;
-const DAY: i64 = 86_400;
-
-/// A text operator a field may take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TextOp {
-    Eq,
-    Ne,
-    In,
-}
-
-/// A date operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum DateOp {
-    Eq,
-    Gt,
-    Gteq,
-    Lt,
-    Lteq,
-    Bt,
-}
-
-const DATE_OPS: [DateOp; 6] = [DateOp::Eq, DateOp::Gt, DateOp::Gteq, DateOp::Lt, DateOp::Lteq, DateOp::Bt];
-
-/// One text field of an endpoint: its operators, candidate values and how to build it typed.
-struct TextField<E> {
-    ops: &'static [TextOp],
-    values: Vec<String>,
-    build: fn(TextOp, &[String]) -> Filter<E>,
-}
-
-/// An item of a list: its id, its value for each text field (in table order), its post time.
-#[derive(Debug, Clone)]
-struct Item {
-    id: String,
-    text: Vec<String>,
-    post: Option<i64>,
-}
-
-/// One endpoint under test: fields, the unfiltered items, and the date field if it has one.
-struct Table<E> {
-    fields: Vec<TextField<E>>,
-    items: Vec<Item>,
-    date: Option<fn(DateOp, DateOrTime, Option<DateOrTime>) -> Filter<E>>,
-}
-
-/// Raw random choices for one statement, resolved against a table.
-/// Field, operator, value picks (one past the candidates = `odd`), date choices, and `odd`: a
-/// random value the grammar can carry (no quote, comma or control character).
-type RawStatement = (u16, u16, Vec<u16>, (bool, bool, u16, i64, i64), String);
-
-#[derive(Debug, Clone)]
-enum Statement {
-    Text { field: usize, op: TextOp, values: Vec<String> },
-    Date { op: DateOp, from: DateOrTime, to: Option<DateOrTime> },
-}
-
-fn span(value: DateOrTime) -> (i64, i64) {
-    match value {
-        DateOrTime::Date(date) => {
-            let start = date.midnight().assume_utc().unix_timestamp();
-            (start, start + DAY - 1)
-        }
-        DateOrTime::DateTime(instant) => (instant.unix_timestamp(), instant.unix_timestamp()),
-        _ => unreachable!("no other kinds of date"),
-    }
-}
-
-fn matches(statement: &Statement, item: &Item) -> bool {
-    match statement {
-        Statement::Text { field, op, values } => {
-            let value = &item.text[*field];
-            match op {
-                TextOp::Eq => *value == values[0],
-                TextOp::Ne => *value != values[0],
-                TextOp::In => values.contains(value),
-            }
-        }
-        Statement::Date { op, from, to } => {
-            let Some(post) = item.post else { return false };
-            let (start, end) = span(*from);
-            match op {
-                DateOp::Eq => start <= post && post <= end,
-                DateOp::Gt => post > end,
-                DateOp::Gteq => post >= start,
-                DateOp::Lt => post < start,
-                DateOp::Lteq => post <= end,
-                DateOp::Bt => post >= start && post <= span(to.expect("bt has two bounds")).1,
-            }
-        }
-    }
-}
-
-impl<E: Endpoint> Table<E> {
-    fn resolve(&self, raw: &[RawStatement]) -> Vec<Statement> {
-        let posts: Vec<i64> = self.items.iter().filter_map(|i| i.post).collect();
-        let (first, last) = (posts.iter().min().copied().unwrap_or(0), posts.iter().max().copied().unwrap_or(0));
-        raw.iter()
-            .map(|(field, op, values, (is_date, day, pick, a, b), odd)| {
-                if let (Some(_), true) = (self.date, *is_date) {
-                    let at = |offset: i64, exact: bool| -> DateOrTime {
-                        let range = (last - first).max(1) + 4 * DAY;
-                        let second = if exact && !posts.is_empty() {
-                            posts[usize::from(*pick) % posts.len()]
-                        } else {
-                            first - 2 * DAY + offset.rem_euclid(range)
-                        };
-                        // Any offset from -12 to +14 hours: the filter must send it in UTC.
-                        let hours = i8::try_from(pick % 27).unwrap() - 12;
-                        let offset = UtcOffset::from_hms(hours, 0, 0).unwrap();
-                        let instant = OffsetDateTime::from_unix_timestamp(second).unwrap().to_offset(offset);
-                        if *day { DateOrTime::Date(instant.date()) } else { DateOrTime::DateTime(instant) }
-                    };
-                    let op = DATE_OPS[usize::from(*op) % DATE_OPS.len()];
-                    let (mut from, mut to) = (at(*a, pick % 2 == 0), at(*b, pick % 3 == 0));
-                    if span(from).0 > span(to).1 {
-                        std::mem::swap(&mut from, &mut to);
-                    }
-                    return Statement::Date { op, from, to: (op == DateOp::Bt).then_some(to) };
-                }
-                let index = usize::from(*field) % self.fields.len();
-                let spec = &self.fields[index];
-                let op = spec.ops[usize::from(*op) % spec.ops.len()];
-                let count = if op == TextOp::In { values.len() } else { 1 };
-                let values = values
-                    .iter()
-                    .take(count)
-                    .map(|v| match usize::from(*v) % (spec.values.len() + 1) {
-                        i if i == spec.values.len() => odd.clone(),
-                        i => spec.values[i].clone(),
-                    })
-                    .collect();
-                Statement::Text { field: index, op, values }
-            })
-            .collect()
-    }
-
-    fn filter(&self, statements: &[Statement]) -> Filter<E> {
-        let one = |statement: &Statement| match statement {
-            Statement::Text { field, op, values } => (self.fields[*field].build)(*op, values),
-            Statement::Date { op, from, to } => (self.date.expect("a date field"))(*op, *from, *to),
-        };
-        statements.iter().skip(1).fold(one(&statements[0]), |filter, s| filter.and(one(s)))
-    }
-
-    fn expected(&self, statements: &[Statement]) -> Vec<String> {
-        self.items.iter().filter(|item| statements.iter().all(|s| matches(s, item))).map(|i| i.id.clone()).collect()
-    }
-}
-
-fn raw_statements() -> impl Strategy<Value = Vec<RawStatement>> {
-    let statement = (
-        any::<u16>(),
-        any::<u16>(),
-        prop::collection::vec(any::<u16>(), 1..=3),
-        (any::<bool>(), any::<bool>(), any::<u16>(), any::<i64>(), any::<i64>()),
-        "[ !#-&(-+\\--~üé€😀]{1,6}",
-    );
-    prop::collection::vec(statement, 1..=3)
-}
-
-/// Distinct values of field `index` among `items`, plus `extra` (known values, absent ones).
-fn candidates(items: &[Item], index: usize, extra: &[&str]) -> Vec<String> {
-    let mut values: BTreeSet<String> = items.iter().map(|i| i.text[index].clone()).take(2000).collect();
-    values.extend(extra.iter().map(|v| (*v).to_owned()));
-    values.into_iter().filter(|v| !v.is_empty()).collect()
-}
-
-fn text_field<E>(
-    items: &[Item],
-    index: usize,
-    ops: &'static [TextOp],
-    extra: &[&str],
-    build: fn(TextOp, &[String]) -> Filter<E>,
-) -> TextField<E> {
-    TextField { ops, values: candidates(items, index, extra), build }
-}
-
-const EQ: &[TextOp] = &[TextOp::Eq];
-const EQ_NE: &[TextOp] = &[TextOp::Eq, TextOp::Ne];
-const EQ_NE_IN: &[TextOp] = &[TextOp::Eq, TextOp::Ne, TextOp::In];
-
-fn post_time(text: Option<&str>) -> Option<i64> {
-    text.filter(|t| !t.is_empty()).map(|t| OffsetDateTime::parse(t, &Rfc3339).unwrap().unix_timestamp())
-}
-
-fn text(value: Option<impl ToString>) -> String {
-    value.map(|v| v.to_string()).unwrap_or_default()
-}
 
 /// Runs `CASES` random filters of one endpoint; `fetch` sends one and returns the ids received.
 fn check<E, F>(name: &str, table: &Table<E>, fetch: F) -> (u32, Duration)
@@ -249,70 +59,6 @@ where
         panic!("{name}: {error}");
     }
     (matched_some.get(), started.elapsed())
-}
-
-struct World {
-    _sandbox: Sandbox,
-    client: Client,
-    users: Vec<String>,
-    webhook: String,
-    report: String,
-}
-
-async fn settle(client: &Client, job: &str) -> CompletedJob {
-    let outcome = client
-        .wait_for_job(job)
-        .initial_interval(Duration::from_millis(5))
-        .max_interval(Duration::from_millis(20))
-        .deadline(Duration::from_secs(30))
-        .await
-        .unwrap();
-    match outcome {
-        JobOutcome::Succeeded(done) => done,
-        other => panic!("job {job}: {other:?}"),
-    }
-}
-
-async fn world() -> World {
-    let sandbox = Sandbox::builder().job_step_delay(Duration::from_millis(1)).start().await.unwrap();
-    let client = Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
-    let hook: types::WebhookRequest = serde_json::from_value(json!({
-        "name": "agreement",
-        "url": "https://hooks.example.com/basiq",
-        "subscribedEvents": ["user.created", "connection.created", "transactions.updated", "consent.created", "account.updated"],
-    }))
-    .unwrap();
-    let webhook = client.add_webhook().body(hook).call().await.unwrap().id;
-    let logins = [
-        ("gavin@hooli.com", vec![("AU00000", "gavinBelson", "hooli2016"), ("AU00004", "Whistler", "ShowBox")]),
-        ("jared@piedpiper.com", vec![("AU00000", "jared", "django")]),
-    ];
-    let mut users = Vec::new();
-    let mut accounts = Vec::new();
-    for (email, connections) in logins {
-        let user = sandbox.create_user(email);
-        for (institution, login, password) in connections {
-            let outcome = sandbox.complete_consent(&user, institution, login, password).unwrap();
-            settle(&client, &outcome.job_id).await;
-        }
-        let list = client.get_accounts().user_id(&user).call().await.unwrap();
-        accounts.extend(list.data.into_iter().map(|a| a.id));
-        users.push(user);
-    }
-    let report: types::ReportCreateRequest = serde_json::from_value(json!({
-        "reportType": "CON_AFFOR_01",
-        "title": "Filter agreement",
-        "filters": [
-            {"name": "fromDate", "value": "2000-01-01"},
-            {"name": "toDate", "value": "2099-12-31"},
-            {"name": "accounts", "value": accounts},
-            {"name": "users", "value": users},
-        ]
-    }))
-    .unwrap();
-    let job = client.create_report().body(report).call().await.unwrap();
-    let report = settle(&client, &job.id).await.report_id.expect("the report job links its report");
-    World { _sandbox: sandbox, client, users, webhook, report }
 }
 
 fn transaction_items(
@@ -368,7 +114,7 @@ macro_rules! transaction_table {
 #[test]
 fn typed_filters_and_the_sandbox_agree_on_every_endpoint() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let world = runtime.block_on(world());
+    let world = runtime.block_on(world::world());
     let client = &world.client;
     let mut report = Vec::new();
     let started = Instant::now();
