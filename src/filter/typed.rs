@@ -149,8 +149,11 @@ impl<E: Endpoint> TryFrom<&Filter<E>> for String {
 /// compile. Get fields from the endpoint's filter type, e.g. [`AccountFilter::account_id`](super::AccountFilter::account_id).
 pub struct Field<E, V, O> {
     name: &'static str,
-    kinds: PhantomData<fn() -> (E, V, O)>,
+    kinds: Kinds<E, V, O>,
 }
+
+/// The endpoint, value kind and operator set a [`Field`] carries only in its type.
+type Kinds<E, V, O> = PhantomData<fn() -> (E, V, O)>;
 
 impl<E, V, O> Clone for Field<E, V, O> {
     fn clone(&self) -> Self {
