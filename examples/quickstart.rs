@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
+use basiq::filter::AccountFilter;
 use basiq::jobs::JobOutcome;
 use basiq::{Call, Client, types};
 use basiq_sandbox::Sandbox;
@@ -123,7 +124,7 @@ pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Re
 
     let mut accounts = client.get_accounts().user_id(&user.id);
     if let Some(id) = &connection_id {
-        accounts = accounts.filter(format!("connection.id.eq('{id}')"));
+        accounts = accounts.filter(AccountFilter::connection_id().eq(id));
     }
     let accounts = accounts.call().await.map_err(|e| e.to_string())?.data;
     println!("7. Accounts:\n");

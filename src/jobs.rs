@@ -31,6 +31,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::filter::{FilterError, JobFilter};
 use crate::open::{JobStepStatus, JobStepTitle};
 use crate::{Call, Client, Error, JobFailure, types};
 
@@ -351,11 +352,18 @@ pub struct NewJobWait<'a> {
     client: &'a Client,
     user_id: String,
     known: HashSet<String>,
+    filter: Option<Result<String, FilterError>>,
     polling: Polling,
 }
 
 impl<'a> NewJobWait<'a> {
     polling_setters!();
+
+    /// Only looks at jobs the filter matches, e.g. [`JobFilter::connection_id`] to see a refresh of one connection.
+    pub fn filter(mut self, filter: JobFilter) -> Self {
+        self.filter = Some(filter.render());
+        self
+    }
 
     /// Polls the user's jobs until a new connection job appears and returns its id (the newest, if several).
     ///
@@ -364,9 +372,11 @@ impl<'a> NewJobWait<'a> {
         if self.user_id.trim().is_empty() {
             return Err(Error::InvalidInput("wait_for_new_connection_job needs a user id".into()));
         }
+        let filter = self.filter.clone().transpose()?;
         let mut schedule = self.polling.start();
         loop {
-            let fetch = self.client.get_user_jobs().user_id(self.user_id.as_str()).call();
+            let fetch = self.client.get_user_jobs().user_id(self.user_id.as_str());
+            let fetch = filter.iter().fold(fetch, |fetch, filter| fetch.filter(filter.as_str())).call();
             let Some(fetched) = schedule.poll(fetch).await else {
                 return Err(self.deadline_error(schedule.waited()));
             };
@@ -420,6 +430,7 @@ impl Client {
             client: self,
             user_id: user_id.into(),
             known: known.into_iter().map(Into::into).collect(),
+            filter: None,
             polling: Polling::default(),
         }
     }

@@ -6,6 +6,7 @@ mod call;
 mod config;
 pub mod consent;
 pub mod error;
+pub mod filter;
 mod hooks;
 pub mod jobs;
 pub mod open;

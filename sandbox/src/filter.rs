@@ -189,6 +189,16 @@ pub(crate) fn parse(s: &str) -> Result<Filter, FilterError> {
     Ok(Filter { conds })
 }
 
+/// `{list_url}?filter={field}.eq('{value}')`: the only filter the sandbox writes itself, in the
+/// links and job results it returns (unencoded, as Basiq's own links are).
+pub(crate) fn eq_link(list_url: &str, field: &str, value: &str) -> String {
+    let mut url = String::with_capacity(list_url.len() + field.len() + value.len() + 16);
+    for part in [list_url, "?filter=", field, ".eq('", value, "')"] {
+        url.push_str(part);
+    }
+    url
+}
+
 /// A time bound from a filter value: (first second, last second) it covers.
 fn time_range(v: &str) -> Option<(i64, i64)> {
     if let Some(day) = dates::parse_date(v) {
@@ -304,6 +314,14 @@ mod tests {
                 cond("transaction.postDate", Op::Bt, &["2024-01-01", "2024-02-01"]),
             ]
         );
+    }
+
+    #[test]
+    fn eq_links_parse_back() {
+        let url = eq_link("/users/u/accounts", "institution.id", "AU00000");
+        assert_eq!(url, "/users/u/accounts?filter=institution.id.eq('AU00000')");
+        let filter = url.split_once("?filter=").map(|(_, f)| parse(f).unwrap()).unwrap();
+        assert_eq!(filter.conds, vec![cond("institution.id", Op::Eq, &["AU00000"])]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 
 use super::clock::Clock;
 use super::dates;
+use super::filter;
 use super::institutions::institution_ref;
 use super::personas::{Failure, Mfa, Outcome};
 
@@ -328,11 +329,11 @@ pub(crate) fn connection_steps(
     };
     let accounts = match outcome {
         Outcome::FailAccounts(f) => StepPlan::Fail(f),
-        _ => StepPlan::Link(format!("/users/{user}/accounts?filter=institution.id.eq('{institution}')")),
+        _ => StepPlan::Link(filter::eq_link(&format!("/users/{user}/accounts"), "institution.id", institution)),
     };
     let transactions = match outcome {
         Outcome::FailTransactions(f) => StepPlan::Fail(f),
-        _ => StepPlan::Link(format!("/users/{user}/transactions?filter=institution.id.eq('{institution}')")),
+        _ => StepPlan::Link(filter::eq_link(&format!("/users/{user}/transactions"), "institution.id", institution)),
     };
     let mut steps = vec![Step { title: "verify-credentials", plan: verify }];
     if let Some(m) = mfa {

@@ -16,6 +16,7 @@ use super::clock::Clock;
 use super::data::{self, Account, Profile, Txn};
 use super::errors::{ApiError, ApiResult};
 use super::faults::FaultTable;
+use super::filter;
 use super::history::PersonaData;
 use super::ids;
 use super::jobs::Job;
@@ -389,7 +390,7 @@ impl Inner {
                 events.push((
                     "transactions",
                     "updated",
-                    format!("{base}/users/{user_id}/transactions?filter=connection.id.eq('{cid}')"),
+                    filter::eq_link(&format!("{base}/users/{user_id}/transactions"), "connection.id", cid),
                     json!({
                         "type": "transactions",
                         "count": conn.data.txns.len(),

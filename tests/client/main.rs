@@ -14,6 +14,8 @@ mod auth;
 mod conformance;
 mod consent;
 mod decoding;
+mod filter_agreement;
+mod filter_requests;
 mod fixtures_schema;
 mod http;
 mod jobs;

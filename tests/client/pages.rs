@@ -3,6 +3,8 @@
 
 use crate::scripted;
 
+use basiq::filter::TransactionFilter;
+use basiq::open::TransactionStatus;
 use basiq::{Call, Error, pages};
 use futures::StreamExt;
 use scripted::{Scripted, Seen};
@@ -36,8 +38,13 @@ fn three_pages(seen: &Seen) -> (u16, Value) {
 async fn a_transaction_stream_follows_next_links_and_stops_at_the_last_page() {
     let server = Scripted::api(|seen, _| three_pages(seen)).await;
     let client = server.client();
-    let items: Vec<_> =
-        client.transactions("u1").filter("transaction.status.eq('posted')").limit(2).stream().collect().await;
+    let items: Vec<_> = client
+        .transactions("u1")
+        .filter(TransactionFilter::status().eq(TransactionStatus::Posted))
+        .limit(2)
+        .stream()
+        .collect()
+        .await;
     let ids: Vec<String> = items.into_iter().map(|t| t.unwrap().id).collect();
     assert_eq!(ids, ["p1-0", "p1-1", "p2-0", "p2-1", "p3-0"]);
     let requests = server.requests("/users/u1/transactions");

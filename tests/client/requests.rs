@@ -10,6 +10,13 @@ use crate::support;
 
 use std::collections::BTreeSet;
 
+use basiq::filter::{
+    AccountFilter, ConnectionFilter, ConnectorFilter, EventFilter, JobFilter, ReportTransactionFilter,
+    TransactionFilter, WebhookMessageFilter,
+};
+use basiq::open::{
+    ConnectionMethod, ConnectorStatus, EventEntity, EventTypeId, TransactionDirection, TransactionStatus,
+};
 use basiq::{Call, Error, types};
 use support::capture::{API_KEY, Answer, Capture, Captured, TOKEN};
 use support::ops::{
@@ -17,6 +24,7 @@ use support::ops::{
     statement_fixture,
 };
 use support::spec::{self, decode_segment, match_template, request_fixture, request_fixture_json};
+use time::macros::date;
 
 const USER_AGENT: &str = concat!("basiq-rs/", env!("CARGO_PKG_VERSION"));
 
@@ -254,11 +262,14 @@ request_test!(delete_auth_link, "deleteAuthLink", |client| client.delete_auth_li
 request_test!(
     get_events,
     "getEvents",
-    |client| client.get_events().filter(format!("user.id.eq('{USER}'),event.entity.eq('connection')")).call(),
+    |client| client
+        .get_events()
+        .filter(EventFilter::user_id().eq(USER).and(EventFilter::entity().eq(EventEntity::Connection)))
+        .call(),
     |request| {
         assert_eq!(
             request.query_pairs(),
-            [("filter".to_owned(), format!("user.id.eq('{USER}'),event.entity.eq('connection')"))]
+            [("filter".to_owned(), ["user.id.eq('", USER, "'),event.entity.eq('connection')"].concat())]
         );
     }
 );
@@ -272,7 +283,7 @@ request_test!(get_event_type_by_id, "getEventTypeById", |client| client.get_even
 request_test!(get_user_jobs, "getUserJobs", |client| client
     .get_user_jobs()
     .user_id(USER)
-    .filter(format!("connection.id.eq('{CONNECTION}')"))
+    .filter(JobFilter::connection_id().eq(CONNECTION))
     .call());
 
 request_test!(get_jobs, "getJobs", |client| client.get_jobs().job_id(JOB).call());
@@ -288,11 +299,11 @@ request_test!(post_job_mfa, "postJobMfa", |client| client
 request_test!(
     get_accounts,
     "getAccounts",
-    |client| client.get_accounts().user_id(USER).filter(format!("connection.id.eq('{CONNECTION}')")).call(),
+    |client| client.get_accounts().user_id(USER).filter(AccountFilter::connection_id().eq(CONNECTION)).call(),
     |request| {
         let query = request.query().unwrap();
         assert!(!query.contains(['(', ')', '\'']), "filter reserved characters must be encoded: {query}");
-        assert_eq!(request.query_pairs(), [("filter".to_owned(), format!("connection.id.eq('{CONNECTION}')"))]);
+        assert_eq!(request.query_pairs(), [("filter".to_owned(), ["connection.id.eq('", CONNECTION, "')"].concat())]);
     }
 );
 
@@ -312,7 +323,11 @@ request_test!(
     |client| client
         .get_transactions()
         .user_id(USER)
-        .filter("transaction.postDate.bt('2024-07-01','2024-09-30'),transaction.status.eq('posted')")
+        .filter(
+            TransactionFilter::post_date()
+                .between(date!(2024 - 07 - 01), date!(2024 - 09 - 30))
+                .and(TransactionFilter::status().eq(TransactionStatus::Posted))
+        )
         .limit(500)
         .next("eyJvZmZzZXQiOjUwMCwiayI6IjMrNC81In0=")
         .call(),
@@ -347,7 +362,7 @@ request_test!(
 request_test!(get_connections, "getConnections", |client| client
     .get_connections()
     .user_id(USER)
-    .filter(format!("institution.id.eq('{INSTITUTION}')"))
+    .filter(ConnectionFilter::institution_id().eq(INSTITUTION))
     .call());
 
 request_test!(refresh_connections, "refreshConnections", |client| client.refresh_connections().user_id(USER).call());
@@ -405,7 +420,11 @@ async fn create_statement() {
 
 request_test!(get_connectors, "getConnectors", |client| client
     .get_connectors()
-    .filter("connector.status.eq('operational'),connector.method.eq('web')")
+    .filter(
+        ConnectorFilter::status()
+            .eq(ConnectorStatus::Operational)
+            .and(ConnectorFilter::method().eq(ConnectionMethod::Web))
+    )
     .call());
 
 request_test!(
@@ -514,7 +533,11 @@ request_test!(delete_report, "deleteReport", |client| client.delete_report().id(
 request_test!(retrieve_report_transactions, "retrieveReportTransactions", |client| client
     .retrieve_report_transactions()
     .report_id(REPORT)
-    .filter("transaction.postDate.bt('2024-01-01,2024-01-31'),transaction.direction.eq('credit')")
+    .filter(
+        ReportTransactionFilter::post_date()
+            .between(date!(2024 - 01 - 01), date!(2024 - 01 - 31))
+            .and(ReportTransactionFilter::direction().eq(TransactionDirection::Credit))
+    )
     .call());
 
 request_test!(list_report_types, "listReportTypes", |client| client.list_report_types().call());
@@ -548,7 +571,7 @@ request_test!(delete_webhook, "deleteWebhook", |client| client.delete_webhook().
 request_test!(list_messages, "listMessages", |client| client
     .list_messages()
     .webhook_id(WEBHOOK)
-    .filter("eventTypeId.eq('connection.created')")
+    .filter(WebhookMessageFilter::event_type_id().eq(EventTypeId::ConnectionCreated))
     .limit(50)
     .call());
 

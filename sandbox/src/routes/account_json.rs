@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 
 use crate::data::Account;
 use crate::dates::{self, DAY};
+use crate::filter;
 use crate::money;
 
 /// The account object.
@@ -33,7 +34,7 @@ pub(crate) fn account_json(a: &Account, user_id: &str, base: &str) -> Value {
         "transactionIntervals": [{ "from": dates::fmt_date(a.interval.0), "to": dates::fmt_date(a.interval.1) }],
         "links": {
             "self": format!("{base}/users/{user_id}/accounts/{}", a.id),
-            "transactions": format!("{base}/users/{user_id}/transactions?filter=account.id.eq('{}')", a.id),
+            "transactions": filter::eq_link(&format!("{base}/users/{user_id}/transactions"), "account.id", &a.id),
             "connection": format!("{base}/users/{user_id}/connections/{}", a.connection),
             "institution": format!("{base}/institutions/{}", a.institution),
         },

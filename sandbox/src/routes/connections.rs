@@ -11,7 +11,7 @@ use super::list_params::filter_param;
 use super::profile_json::{address_json, person_json};
 use crate::dates;
 use crate::errors::ApiResult;
-use crate::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
+use crate::filter::{self, EQ_NE, EQ_NE_IN, FieldSpec, Kind};
 use crate::http::{json, no_content, ok, query, self_url};
 use crate::institutions::institution_ref;
 use crate::jobs::job_reference;
@@ -63,8 +63,8 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
         "institution": institution_ref(inst, base),
         "links": {
             "self": format!("{base}/users/{uid}/connections/{}", c.id),
-            "accounts": format!("{base}/users/{uid}/accounts?filter=connection.id.eq('{}')", c.id),
-            "transactions": format!("{base}/users/{uid}/transactions?filter=connection.id.eq('{}')", c.id),
+            "accounts": filter::eq_link(&format!("{base}/users/{uid}/accounts"), "connection.id", &c.id),
+            "transactions": filter::eq_link(&format!("{base}/users/{uid}/transactions"), "connection.id", &c.id),
             "institution": format!("{base}/institutions/{inst}"),
             "user": format!("{base}/users/{uid}"),
         },
@@ -88,7 +88,7 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
                     "status": "available",
                     "links": {
                         "self": format!("{base}/users/{uid}/accounts/{}", a.id),
-                        "transactions": format!("{base}/users/{uid}/transactions?filter=account.id.eq('{}')", a.id),
+                        "transactions": filter::eq_link(&format!("{base}/users/{uid}/transactions"), "account.id", &a.id),
                     },
                 })
             })

@@ -1,6 +1,7 @@
 //! Connecting personas: the happy path, failing logins, MFA, the consent page, refresh and
 //! determinism.
 
+use crate::expr;
 use crate::support as helpers;
 
 use std::time::Duration;
@@ -38,7 +39,8 @@ async fn happy_path_gavin_belson() {
             .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
     assert_eq!(job["steps"][0]["result"]["url"], format!("/users/{user}/connections/{conn}"));
-    assert_eq!(job["steps"][1]["result"]["url"], format!("/users/{user}/accounts?filter=institution.id.eq('AU00000')"));
+    let accounts = format!("/users/{user}/accounts");
+    assert_eq!(job["steps"][1]["result"]["url"], expr::plain_url(&accounts, "institution.id.eq('AU00000')"));
     assert_eq!(job["links"]["self"], format!("{}/jobs/{}", api.base, outcome.job_id));
     assert_eq!(job["links"]["source"], format!("{}/users/{user}/connections/{conn}", api.base));
 
@@ -305,10 +307,11 @@ async fn refresh_returns_running_job_then_new_job() {
     assert_eq!(st, StatusCode::ACCEPTED);
     assert_eq!(all["data"][0]["id"], body["id"]);
 
-    let (_, jobs) = api.get(&format!("/users/{user}/jobs?filter=connection.id.eq('{conn}')")).await;
+    let user_jobs = format!("/users/{user}/jobs");
+    let (_, jobs) = api.get(&expr::url(&user_jobs, &expr::statement("connection.id", "eq", &[&conn]))).await;
     assert_eq!(jobs["data"].as_array().unwrap().len(), 2);
     assert_eq!(jobs["data"][0]["institution"]["id"], "AU00000");
-    let (_, none) = api.get(&format!("/users/{user}/jobs?filter=connection.id.eq('other')")).await;
+    let (_, none) = api.get(&expr::url(&user_jobs, "connection.id.eq('other')")).await;
     assert_eq!(none["data"].as_array().unwrap().len(), 0);
 
     // purge removes data; the next refresh brings it back.

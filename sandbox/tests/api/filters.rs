@@ -1,5 +1,6 @@
 //! Filters, limits, cursors and large histories.
 
+use crate::expr;
 use crate::support as helpers;
 
 use std::time::Instant;
@@ -23,19 +24,20 @@ async fn connected() -> (Api, String) {
 #[tokio::test]
 async fn account_filters() {
     let (api, user) = connected().await;
-    let (_, all) = api.get(&format!("/users/{user}/accounts")).await;
+    let accounts = format!("/users/{user}/accounts");
+    let (_, all) = api.get(&accounts).await;
     assert_eq!(ids(&all).len(), 6);
-    let (s, hooli) = api.get(&format!("/users/{user}/accounts?filter=institution.id.eq('AU00000')")).await;
+    let (s, hooli) = api.get(&expr::url(&accounts, "institution.id.eq('AU00000')")).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(ids(&hooli).len(), 4);
     assert!(hooli["data"].as_array().unwrap().iter().all(|a| a["institution"] == "AU00000"));
-    let (_, not_hooli) = api.get(&format!("/users/{user}/accounts?filter=institution.id.ne('AU00000')")).await;
+    let (_, not_hooli) = api.get(&expr::url(&accounts, "institution.id.ne('AU00000')")).await;
     assert_eq!(ids(&not_hooli).len(), 2);
     let first = ids(&all)[0].clone();
-    let (_, one) = api.get(&format!("/users/{user}/accounts?filter=account.id.eq('{first}')")).await;
+    let (_, one) = api.get(&expr::url(&accounts, &expr::statement("account.id", "eq", &[&first]))).await;
     assert_eq!(ids(&one), [first]);
     let conn = all["data"][0]["connection"].as_str().unwrap().to_owned();
-    let (_, by_conn) = api.get(&format!("/users/{user}/accounts?filter=connection.id.eq('{conn}')")).await;
+    let (_, by_conn) = api.get(&expr::url(&accounts, &expr::statement("connection.id", "eq", &[&conn]))).await;
     assert_eq!(ids(&by_conn).len(), 4);
 
     for bad in [
@@ -44,7 +46,7 @@ async fn account_filters() {
         "transaction.postDate.eq('2024-01-01')",
         "nonsense",
     ] {
-        let (s, b) = api.get(&format!("/users/{user}/accounts?filter={}", urlencode(bad))).await;
+        let (s, b) = api.get(&expr::url(&accounts, bad)).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
         let e = err(&b);
         assert_eq!(e["code"], "parameter-not-valid");
@@ -69,34 +71,23 @@ async fn count_all(api: &Api, path: &str) -> u64 {
     }
 }
 
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 #[tokio::test]
 async fn transaction_filters() {
     let (api, user) = connected().await;
+    let transactions = format!("/users/{user}/transactions");
     let get = |f: &str| {
-        let path = format!("/users/{user}/transactions?filter={}", urlencode(f));
+        let path = expr::url(&transactions, f);
         let api = &api;
         async move { api.get(&path).await }
     };
-    let (_, all) = api.get(&format!("/users/{user}/transactions")).await;
-    let total = count_all(&api, &format!("/users/{user}/transactions")).await;
+    let (_, all) = api.get(&transactions).await;
+    let total = count_all(&api, &transactions).await;
     assert!(total > 500);
 
     let (_, debits) = get("transaction.direction.eq('debit')").await;
     assert!(debits["data"].as_array().unwrap().iter().all(|t| t["direction"] == "debit"));
-    let debit_n = count_all(
-        &api,
-        &format!("/users/{user}/transactions?filter={}", urlencode("transaction.direction.eq('debit')")),
-    )
-    .await;
-    let credit_n = count_all(
-        &api,
-        &format!("/users/{user}/transactions?filter={}", urlencode("transaction.direction.eq('credit')")),
-    )
-    .await;
+    let debit_n = count_all(&api, &expr::url(&transactions, "transaction.direction.eq('debit')")).await;
+    let credit_n = count_all(&api, &expr::url(&transactions, "transaction.direction.eq('credit')")).await;
     assert!(debit_n > 0 && credit_n > 0);
     assert_eq!(debit_n + credit_n, total);
 
@@ -105,17 +96,21 @@ async fn transaction_filters() {
     assert!(pending["data"].as_array().unwrap().iter().all(|t| t["postDate"].is_null()));
 
     let date = all["data"][20]["postDate"].as_str().unwrap()[..10].to_owned();
-    let (_, on_day) = get(&format!("transaction.postDate.eq('{date}')")).await;
+    let (_, on_day) = get(&expr::statement("transaction.postDate", "eq", &[&date])).await;
     assert!(on_day["count"].as_u64().unwrap() >= 1);
     assert!(on_day["data"].as_array().unwrap().iter().all(|t| t["postDate"].as_str().unwrap().starts_with(&date)));
-    let (_, after) = get(&format!("transaction.postDate.gt('{date}')")).await;
+    let (_, after) = get(&expr::statement("transaction.postDate", "gt", &[&date])).await;
     assert!(after["data"].as_array().unwrap().iter().all(|t| t["postDate"].as_str().unwrap()[..10] > *date.as_str()));
-    let (_, range) = get(&format!("transaction.postDate.bt('{date}','{date}')")).await;
+    let (_, range) = get(&expr::statement("transaction.postDate", "bt", &[&date, &date])).await;
     assert_eq!(range["count"], on_day["count"]);
-    let (_, joined) = get(&format!("transaction.postDate.bt('{date},{date}')")).await;
+    let (_, joined) = get(&expr::statement("transaction.postDate", "bt", &[&[date.as_str(), &date].join(",")])).await;
     assert_eq!(joined["count"], on_day["count"]);
 
-    let (_, combo) = get(&format!("institution.id.eq('AU00004'),transaction.postDate.lteq('{date}')")).await;
+    let combo = expr::all(&[
+        expr::statement("institution.id", "eq", &["AU00004"]),
+        expr::statement("transaction.postDate", "lteq", &[&date]),
+    ]);
+    let (_, combo) = get(&combo).await;
     assert!(combo["data"].as_array().unwrap().iter().all(|t| t["institution"] == "AU00004"));
     let (_, classes) = get("transaction.class.in('loan-repayment','loan-interest')").await;
     assert!(classes["count"].as_u64().unwrap() > 0);
@@ -127,7 +122,7 @@ async fn transaction_filters() {
             .all(|t| t["class"] == "loan-repayment" || t["class"] == "loan-interest")
     );
     let acc = all["data"][0]["account"].as_str().unwrap().to_owned();
-    let (_, by_acc) = get(&format!("account.id.eq('{acc}')")).await;
+    let (_, by_acc) = get(&expr::statement("account.id", "eq", &[&acc])).await;
     assert!(by_acc["data"].as_array().unwrap().iter().all(|t| t["account"] == acc.as_str()));
 
     for bad in [
@@ -157,7 +152,8 @@ async fn limits_and_cursors() {
     assert_eq!(err(&b)["source"]["parameter"], "next");
 
     // A filtered walk keeps the filter across pages.
-    let mut url = format!("/users/{user}/transactions?limit=7&filter={}", urlencode("institution.id.eq('AU00004')"));
+    let limited = format!("/users/{user}/transactions?limit=7");
+    let mut url = expr::url(&limited, "institution.id.eq('AU00004')");
     let mut n = 0;
     for _ in 0..1000 {
         let (s, page) = api.get(&url).await;
@@ -169,8 +165,8 @@ async fn limits_and_cursors() {
             None => break,
         }
     }
-    let (_, whole) =
-        api.get(&format!("/users/{user}/transactions?filter={}", urlencode("institution.id.eq('AU00004')"))).await;
+    let transactions = format!("/users/{user}/transactions");
+    let (_, whole) = api.get(&expr::url(&transactions, "institution.id.eq('AU00004')")).await;
     assert!(n > 7);
     assert_eq!(n, whole["count"].as_u64().unwrap());
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod connect;
+mod expr;
 mod faults;
 mod filters;
 mod resources;

@@ -1,6 +1,7 @@
 //! Users, consents, auth links, webhooks, events, reports, insights and statements: the rules
 //! and error answers beyond the happy path.
 
+use crate::expr;
 use crate::support as helpers;
 
 use helpers::{Api, err};
@@ -162,8 +163,8 @@ async fn webhook_rules() {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(e["entity"], "user");
     assert_eq!(e["eventType"], "created");
-    let (_, filtered) =
-        api.get(&format!("/notifications/webhooks/{wid}/messages?filter=eventTypeId.eq('user.deleted')")).await;
+    let messages = format!("/notifications/webhooks/{wid}/messages");
+    let (_, filtered) = api.get(&expr::url(&messages, "eventTypeId.eq('user.deleted')")).await;
     assert_eq!(filtered["data"].as_array().unwrap().len(), 0);
     assert_eq!(api.delete(&format!("/notifications/webhooks/{wid}")).await.0, StatusCode::NO_CONTENT);
     assert_eq!(api.get(&format!("/notifications/webhooks/{wid}")).await.0, StatusCode::NOT_FOUND);
@@ -175,13 +176,13 @@ async fn events_filter_by_user_and_type() {
     let a = api.user().await;
     let b = api.user().await;
     api.connect(&a, "AU00000", "jared", "django").await;
-    let (_, events) = api.get(&format!("/events?filter=user.id.eq('{b}')")).await;
+    let (_, events) = api.get(&expr::url("/events", &expr::statement("user.id", "eq", &[&b]))).await;
     let list = events["data"].as_array().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["userId"], b.as_str());
     let (_, events) = api.get("/events?filter=event.entity.eq('connection'),event.type.eq('created')").await;
     assert_eq!(events["data"].as_array().unwrap().len(), 1);
-    let (_, events) = api.get(&format!("/events?filter=user.id.eq({a})")).await;
+    let (_, events) = api.get(&expr::url("/events", &expr::bare_eq("user.id", &a))).await;
     assert!(events["data"].as_array().unwrap().len() >= 4, "{events}");
     let (st, _) = api.get("/events?filter=event.colour.eq('red')").await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
