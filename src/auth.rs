@@ -35,7 +35,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// Returns a usable token for `scope`, fetching or refreshing it as needed.
 pub(crate) async fn token(shared: &Arc<Shared>, scope: Scope) -> Result<Secret, TokenError> {
-    usable(shared, scope).await.map(|c| c.token)
+    usable(shared, scope).await.map(|c| c.token())
 }
 
 /// Returns a usable cached token for `scope` (with its header), fetching or refreshing it as needed.
@@ -109,11 +109,11 @@ async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Cache
             Ok(cached)
         }
         Err(error) => {
-            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(Failure {
+            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(Failure {
                 error: error.clone(),
                 retry_at: clock::after(Instant::now(), backoff(consecutive)),
                 consecutive: consecutive.saturating_add(1),
-            });
+            }));
             Err(error)
         }
     }
@@ -130,8 +130,7 @@ fn lifetimes(answer: TokenAnswer, started: Instant) -> Cached {
     let lifetime = Duration::from_secs(answer.expires_in.max(1));
     let margin = (lifetime / 10).min(Duration::from_secs(30));
     Cached {
-        header: bearer(&answer.access_token),
-        token: answer.access_token,
+        header: answer.header,
         refresh_at: clock::after(started, lifetime / 3 * 2),
         expires_at: clock::after(started, lifetime.saturating_sub(margin)),
     }
@@ -142,7 +141,7 @@ fn unreachable(message: String) -> TokenError {
 }
 
 struct TokenAnswer {
-    access_token: Secret,
+    header: HeaderValue,
     expires_in: u64,
 }
 
@@ -182,12 +181,11 @@ pub(crate) fn basic(key: &Secret) -> Result<HeaderValue, TokenError> {
     Ok(value)
 }
 
-/// `Bearer <token>`, marked sensitive.
-pub(crate) fn bearer(token: &Secret) -> HeaderValue {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-        .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid"));
+/// `Bearer <token>`, marked sensitive; `None` when the token cannot be sent in a header.
+pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
     value.set_sensitive(true);
-    value
+    Some(value)
 }
 
 fn malformed(message: String) -> TokenError {
@@ -215,7 +213,9 @@ async fn request_token(shared: &Shared, scope: &Scope) -> Result<TokenAnswer, To
     }
     let raw: RawTokenAnswer =
         serde_json::from_slice(&body).map_err(|e| malformed(format!("expected access_token and expires_in: {e}")))?;
-    Ok(TokenAnswer { access_token: Secret::new(raw.access_token), expires_in: raw.expires_in.unwrap_or(3600) })
+    let header = bearer(&raw.access_token)
+        .ok_or_else(|| malformed("the access token contains characters that cannot be sent in a header".into()))?;
+    Ok(TokenAnswer { header, expires_in: raw.expires_in.unwrap_or(3600) })
 }
 
 /// Names the reason behind a refused token request, from Basiq's documented answers.
