@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -72,6 +73,7 @@ paged! {
     ReportTransactionList => ReportTransaction,
     AffordabilityTransactionList => AffordabilityTransaction,
     EventList => Event,
+    JobList => Job,
 }
 
 /// Streams every page: `first_page` (usually a generated call's `.call()`), then each `links.next`.
@@ -87,19 +89,35 @@ where
         Next(String),
         Done,
     }
-    stream::unfold(Cursor::First(first_page), move |cursor| async move {
-        let fetched = match cursor {
-            Cursor::First(first) => first.await,
-            Cursor::Next(url) => follow::<P>(client, &url, operation).await,
+    /// Where the stream is, the links it followed and how many pages it fetched.
+    struct State<F> {
+        cursor: Cursor<F>,
+        followed: HashSet<String>,
+        pages: usize,
+    }
+    let limit = client.inner.0.max_pages;
+    let start = State { cursor: Cursor::First(first_page), followed: HashSet::new(), pages: 0 };
+    stream::unfold(start, move |mut state| async move {
+        let fetched = match std::mem::replace(&mut state.cursor, Cursor::Done) {
             Cursor::Done => return None,
-        };
-        Some(match fetched {
-            Ok(page) => {
-                let next = page.next_url().map_or(Cursor::Done, |url| Cursor::Next(url.to_owned()));
-                (Ok(page), next)
+            Cursor::First(first) => first.await,
+            Cursor::Next(_) if state.pages >= limit => {
+                return Some((Err(Error::PageLimit { operation: operation.to_owned(), limit }), state));
             }
-            Err(error) => (Err(error), Cursor::Done),
-        })
+            Cursor::Next(url) if state.followed.contains(&url) => {
+                return Some((Err(Error::PageLoop { operation: operation.to_owned(), url }), state));
+            }
+            Cursor::Next(url) => {
+                let page = follow::<P>(client, &url, operation).await;
+                state.followed.insert(url);
+                page
+            }
+        };
+        state.pages += 1;
+        if let Ok(page) = &fetched {
+            state.cursor = page.next_url().map_or(Cursor::Done, |url| Cursor::Next(url.to_owned()));
+        }
+        Some((fetched, state))
     })
     .boxed()
 }

@@ -127,7 +127,7 @@ async fn a_503_is_not_retried_for_a_post() {
     let body: basiq::types::UserCreateRequest = serde_json::from_value(serde_json::json!({"email": "a@b.co"})).unwrap();
     let err = client(&server).create_user().body(body).call().await.unwrap_err();
     assert_eq!(err.status(), Some(503));
-    assert!(err.is_retryable());
+    assert!(!err.is_retryable(), "a POST answered 503 may have been processed");
     assert_eq!(server.count(Method::POST, "/users"), 1);
 }
 
@@ -163,4 +163,93 @@ async fn a_non_json_error_body_keeps_its_status() {
     let err = client.get_user().user_id("u1").call().await.unwrap_err();
     assert_eq!(err.status(), Some(502));
     assert!(err.to_string().contains("Bad gateway"), "{err}");
+}
+
+#[tokio::test]
+async fn a_403_about_the_user_keeps_the_token_and_is_not_replayed() {
+    let server = always(|| envelope(403, "access-denied", "Access to this user is denied")).await;
+    let client = client(&server);
+    for _ in 0..10 {
+        let err = client.get_user().user_id("u1").call().await.unwrap_err();
+        assert_eq!(err.status(), Some(403));
+        assert_eq!(err.codes(), ["access-denied"]);
+    }
+    assert_eq!(server.count(Method::GET, "/users/u1"), 10, "one GET per call, no replay");
+    assert_eq!(server.count(Method::POST, "/token"), 1, "the valid token is kept");
+}
+
+#[tokio::test]
+async fn a_posts_transport_timeout_and_503_are_not_retryable_but_a_get_is() {
+    let server = Scripted::api(|seen, _| {
+        let slow = (200, vec![(scripted::DELAY_MS, "400".to_owned())], "{}".to_owned()).into();
+        if seen.method == Method::POST { slow } else { envelope(503, "service-unavailable", "down") }
+    })
+    .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .timeout(Duration::from_millis(100))
+        .retry_policy(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let body: basiq::types::UserCreateRequest = serde_json::from_value(serde_json::json!({"email": "a@b.co"})).unwrap();
+    let err = client.create_user().body(body).call().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(!err.is_retryable(), "the user may have been created");
+    let err = client.get_user().user_id("u1").call().await.unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn the_call_deadline_bounds_retries() {
+    let server = Scripted::api(|_, _| {
+        (503, vec![(scripted::DELAY_MS, "300".to_owned())], r#"{"type":"list","data":[]}"#.to_owned())
+    })
+    .await;
+    let policy =
+        RetryPolicy::new().max_retries(10).base_delay(Duration::from_millis(1)).max_delay(Duration::from_millis(1));
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .retry_policy(policy)
+        .call_deadline(Some(Duration::from_millis(1000)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.get_user().user_id("u1").call().await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }) || err.status() == Some(503), "{err:?}");
+    assert!(took < Duration::from_millis(1800), "11 attempts of 300 ms would take 3.3 s; took {took:?}");
+    assert!(server.count(Method::GET, "/users/u1") <= 4);
+
+    // A per-call override shortens it further, sharing the token already fetched.
+    let started = Instant::now();
+    let err = client.with_deadline(Some(Duration::from_millis(200))).get_user().user_id("u1").call().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(900), "took {:?}", started.elapsed());
+    assert_eq!(server.count(Method::POST, "/token"), 1);
+}
+
+#[tokio::test]
+async fn the_call_deadline_bounds_the_token_wait() {
+    let server = Scripted::start(|seen, _| {
+        if seen.path == "/token" {
+            let body = r#"{"access_token":"slow","token_type":"Bearer","expires_in":3600}"#.to_owned();
+            (200, vec![(scripted::DELAY_MS, "3000".to_owned())], body)
+        } else {
+            (200, vec![], r#"{"type":"user","id":"u1"}"#.to_owned())
+        }
+    })
+    .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(&server.url)
+        .call_deadline(Some(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.get_user().user_id("u1").call().await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { ref operation } if operation.as_deref() == Some("get_user")), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(2000), "took {:?}", started.elapsed());
 }

@@ -366,3 +366,114 @@ async fn by_default_polls_back_off_from_one_second_to_ten_and_give_up_after_five
     assert!(polls.windows(2).all(|w| w[1] - w[0] <= Duration::from_secs(10)));
     assert_eq!(polls.len(), 34, "{polls:?}");
 }
+
+/// A job showing the same token prompt as long as `prompt_at(poll)` gives an expiry, else a
+/// verify step still running; `POST /jobs/j-mfa/mfa` is accepted.
+async fn repeating_prompt(prompt_at: fn(usize) -> Option<i64>) -> Scripted {
+    let polls = Arc::new(AtomicUsize::new(0));
+    Scripted::api(move |seen, _| {
+        if seen.method == Method::POST {
+            return (202, json!({"type": "job", "id": "j-mfa", "links": {"self": "/jobs/j-mfa"}}));
+        }
+        let poll = polls.fetch_add(1, Ordering::SeqCst);
+        let mfa = match prompt_at(poll) {
+            Some(expiry) => step(
+                "mfa-challenge",
+                "in-progress",
+                json!({"type": "mfa", "method": "token", "input": ["One-time code"], "expiryMs": expiry}),
+            ),
+            None => step("mfa-challenge", "in-progress", Value::Null),
+        };
+        job("j-mfa", vec![step("verify-credentials", "success", Value::Null), mfa])
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_same_prompt_asked_again_after_a_wrong_answer_is_reported() {
+    // Poll 0 asks; poll 1 still shows the answered prompt; poll 2 checks the answer; poll 3 asks again.
+    for (name, script) in [
+        (
+            "after a gap",
+            (|poll| match poll {
+                0 => Some(120_000),
+                1 => Some(119_000),
+                2 => None,
+                _ => Some(120_000),
+            }) as fn(usize) -> Option<i64>,
+        ),
+        ("with a fresh expiry", |poll| match poll {
+            0 => Some(120_000),
+            1 => Some(119_000),
+            _ => Some(120_000),
+        }),
+    ] {
+        let server = repeating_prompt(script).await;
+        let client = server.client();
+        let JobOutcome::MfaRequired(first) = quick(client.wait_for_job("j-mfa")).await.unwrap() else {
+            panic!("{name}: expected MFA")
+        };
+        client.answer_mfa("j-mfa", vec!["wrong".into()]).await.unwrap();
+        let again = quick(client.wait_for_job("j-mfa")).answered(&first).deadline(Duration::from_secs(3)).await;
+        match again {
+            Ok(JobOutcome::MfaRequired(second)) => assert_eq!(second.prompts, ["One-time code"], "{name}"),
+            other => panic!("{name}: the repeated prompt was not reported: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn new_job_discovery_reads_every_page_and_compares_times_as_times() {
+    let server = Scripted::api(|seen, _| {
+        let connection = |id: &str, created: &str| json!({"id": id, "jobType": "connection", "created": created});
+        if seen.query.contains("page=2") {
+            // 05:00 UTC: the newest job, on the second page.
+            return (200, json!({"type": "list", "data": [connection("later", "2024-09-25T05:00:00Z")]}));
+        }
+        // 14:00+10:00 is 04:00 UTC, although as text it sorts after "2024-09-25T05...".
+        let data = vec![connection("old", "2024-09-25T01:00:00Z"), connection("earlier", "2024-09-25T14:00:00+10:00")];
+        let next = format!("{}/users/u1/jobs?page=2", seen.origin());
+        (200, json!({"type": "list", "data": data, "links": {"self": "x", "next": next}}))
+    })
+    .await;
+    let client = server.client();
+    let id = client
+        .wait_for_new_connection_job("u1", ["old"])
+        .initial_interval(Duration::from_millis(5))
+        .deadline(Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(id, "later");
+    assert_eq!(server.count(Method::GET, "/users/u1/jobs"), 2);
+}
+
+#[tokio::test]
+async fn extreme_deadlines_and_intervals_saturate_instead_of_panicking() {
+    let server = Scripted::api(|seen, _| {
+        if seen.path == "/jobs/done" {
+            finished("done")
+        } else {
+            job("running", vec![step("verify-credentials", "in-progress", Value::Null)])
+        }
+    })
+    .await;
+    let client = server.client();
+    let outcome = client.wait_for_job("done").deadline(Duration::MAX).await.unwrap();
+    assert!(matches!(outcome, JobOutcome::Succeeded(_)));
+    let stuck = client
+        .wait_for_job("running")
+        .deadline(Duration::from_millis(100))
+        .initial_interval(Duration::MAX)
+        .max_interval(Duration::MAX)
+        .backoff(f64::MAX)
+        .await;
+    assert!(matches!(stuck, Err(Error::JobDeadline { .. })), "{stuck:?}");
+    let stuck = client
+        .wait_for_job("running")
+        .deadline(Duration::from_millis(100))
+        .initial_interval(Duration::from_secs(u64::MAX / 2))
+        .max_interval(Duration::MAX)
+        .backoff(1e300)
+        .await;
+    assert!(matches!(stuck, Err(Error::JobDeadline { .. })), "{stuck:?}");
+}

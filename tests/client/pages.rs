@@ -171,3 +171,54 @@ async fn any_generated_list_call_can_be_paginated() {
     assert_eq!(ids, ["r1", "r2", "r3"]);
     assert_eq!(server.requests("/reports").len(), 2);
 }
+
+#[tokio::test]
+async fn a_next_link_that_repeats_ends_the_stream_with_a_typed_error() {
+    // Page 1 links to page 2, and page 2 links to itself.
+    let server = Scripted::api(|seen, _| {
+        let next = Some(format!("{}/users/u1/transactions?next=c2", seen.origin()));
+        if seen.query.contains("next=c2") { page("p2", 1, next) } else { page("p1", 1, next) }
+    })
+    .await;
+    let client = server.client();
+    let items: Vec<_> =
+        tokio::time::timeout(std::time::Duration::from_secs(10), client.transactions("u1").stream().collect())
+            .await
+            .expect("the stream ends");
+    assert_eq!(items.len(), 3, "{items:?}");
+    assert_eq!(items[0].as_ref().unwrap().id, "p1-0");
+    assert_eq!(items[1].as_ref().unwrap().id, "p2-0");
+    match &items[2] {
+        Err(Error::PageLoop { operation, url }) => {
+            assert_eq!(operation, "get_transactions");
+            assert!(url.ends_with("next=c2"));
+        }
+        other => panic!("expected a paging loop error, got {other:?}"),
+    }
+    assert_eq!(server.requests("/users/u1/transactions").len(), 2, "no link is requested twice");
+
+    let pages: Vec<_> = client.transactions("u1").pages().take(200).collect().await;
+    assert_eq!(pages.len(), 3);
+    assert_eq!(server.requests("/users/u1/transactions").len(), 4);
+}
+
+#[tokio::test]
+async fn an_endless_chain_of_new_links_stops_at_the_page_limit() {
+    let server = Scripted::api(|seen, n| {
+        page(&format!("p{n}"), 1, Some(format!("{}/users/u1/transactions?next=c{n}", seen.origin())))
+    })
+    .await;
+    let client =
+        basiq::Client::builder().api_key(scripted::API_KEY).base_url(&server.url).max_pages(5).build().unwrap();
+    let items: Vec<_> = client.transactions("u1").stream().collect().await;
+    assert_eq!(items.len(), 6);
+    assert!(items[..5].iter().all(Result::is_ok));
+    match &items[5] {
+        Err(e @ Error::PageLimit { operation, limit: 5 }) => {
+            assert_eq!(operation, "get_transactions");
+            assert!(e.to_string().contains("get_transactions"), "{e}");
+        }
+        other => panic!("expected the page limit, got {other:?}"),
+    }
+    assert_eq!(server.requests("/users/u1/transactions").len(), 5);
+}

@@ -38,9 +38,40 @@ async fn the_online_path_finds_the_job_a_person_started_through_the_consent_ui()
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     };
-    let options = quickstart::Options::default();
+    let options = quickstart::Options { email: Some("person@example.com".into()), ..Default::default() };
     let (accounts, consent) = tokio::join!(quickstart::run(&client, &options, quickstart::Consent::Person), person);
     let accounts = accounts.unwrap();
     assert!(!accounts.is_empty());
     assert!(accounts.iter().all(|a| a.connection.is_some()), "{accounts:?} {consent:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_id_goes_with_its_user_and_lists_that_users_accounts() {
+    use basiq::Call;
+    let sandbox =
+        basiq_sandbox::Sandbox::builder().job_step_delay(std::time::Duration::from_millis(20)).start().await.unwrap();
+    let client = basiq::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
+    let user = sandbox.create_user("existing@example.com");
+    let job = sandbox.complete_consent(&user, "AU00000", "gavinBelson", "hooli2016").unwrap().job_id;
+
+    let alone = quickstart::Options { job_id: Some(job.clone()), ..Default::default() };
+    let refused = quickstart::run(&client, &alone, quickstart::Consent::Sandbox(&sandbox)).await.unwrap_err();
+    assert!(refused.contains("--user-id"), "{refused}");
+
+    let options = quickstart::Options { user_id: Some(user.clone()), job_id: Some(job), ..Default::default() };
+    let accounts = quickstart::run(&client, &options, quickstart::Consent::Sandbox(&sandbox)).await.unwrap();
+    let listed = client.get_accounts().user_id(&user).call().await.unwrap().data;
+    assert!(!accounts.is_empty(), "the existing user's accounts are listed");
+    assert_eq!(accounts.len(), listed.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_runs_need_an_email_instead_of_inventing_one() {
+    let sandbox = basiq_sandbox::Sandbox::start().await.unwrap();
+    let client = basiq::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
+    let reason =
+        quickstart::run(&client, &quickstart::Options::default(), quickstart::Consent::Person).await.unwrap_err();
+    assert!(reason.contains("--email"), "{reason}");
+    assert_eq!(sandbox.token_requests(), 0, "refused before any request");
+    assert!(quickstart::Options { user_id: Some("u".into()), ..Default::default() }.check(true).is_ok());
 }

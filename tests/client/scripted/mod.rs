@@ -37,7 +37,11 @@ impl Seen {
     }
 }
 
-/// What the script answers: a status, extra headers and a body (always sent as JSON).
+/// A reply header that is not sent: the server waits this many milliseconds before answering.
+pub const DELAY_MS: &str = "x-script-delay-ms";
+
+/// What the script answers: a status, extra headers and a body (always sent as JSON). A
+/// [`DELAY_MS`] header delays the answer instead of being sent.
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
@@ -95,6 +99,10 @@ impl Scripted {
                 let reply = script(&seen, n);
                 let mut response = Response::builder().status(StatusCode::from_u16(reply.status).unwrap());
                 for (name, value) in reply.headers {
+                    if name == DELAY_MS {
+                        tokio::time::sleep(std::time::Duration::from_millis(value.parse().unwrap())).await;
+                        continue;
+                    }
                     response = response.header(name, value);
                 }
                 response.header("content-type", "application/json").body(Body::from(reply.body)).unwrap()
