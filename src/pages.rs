@@ -9,7 +9,11 @@
 //! use basiq::Call;
 //! use futures::StreamExt;
 //!
-//! let mut transactions = client.transactions("a1b2c3").filter("transaction.status.eq('posted')").stream();
+//! use basiq::filter::TransactionFilter;
+//! use basiq::open::TransactionStatus;
+//!
+//! let posted = TransactionFilter::status().eq(TransactionStatus::Posted);
+//! let mut transactions = client.transactions("a1b2c3").filter(posted).stream();
 //! while let Some(transaction) = transactions.next().await {
 //!     println!("{:?}", transaction?.amount);
 //! }
@@ -22,13 +26,16 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 
 use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use serde::de::DeserializeOwned;
 
+use crate::filter::{self, Filter, FilterError};
 use crate::{Call, Client, Error, types};
 
 /// A list response that may link to a following page.
@@ -66,6 +73,7 @@ paged! {
     ReportTransactionList => ReportTransaction,
     AffordabilityTransactionList => AffordabilityTransaction,
     EventList => Event,
+    JobList => Job,
     InsightList => Insight,
     PayeeList => Payee,
     PayrequestList => Payrequest,
@@ -85,19 +93,35 @@ where
         Next(String),
         Done,
     }
-    stream::unfold(Cursor::First(first_page), move |cursor| async move {
-        let fetched = match cursor {
-            Cursor::First(first) => first.await,
-            Cursor::Next(url) => follow::<P>(client, &url, operation).await,
+    /// Where the stream is, the links it followed and how many pages it fetched.
+    struct State<F> {
+        cursor: Cursor<F>,
+        followed: HashSet<String>,
+        pages: usize,
+    }
+    let limit = client.inner.0.max_pages;
+    let start = State { cursor: Cursor::First(first_page), followed: HashSet::new(), pages: 0 };
+    stream::unfold(start, move |mut state| async move {
+        let fetched = match std::mem::replace(&mut state.cursor, Cursor::Done) {
             Cursor::Done => return None,
-        };
-        Some(match fetched {
-            Ok(page) => {
-                let next = page.next_url().map_or(Cursor::Done, |url| Cursor::Next(url.to_owned()));
-                (Ok(page), next)
+            Cursor::First(first) => first.await,
+            Cursor::Next(_) if state.pages >= limit => {
+                return Some((Err(Error::PageLimit { operation: operation.to_owned(), limit }), state));
             }
-            Err(error) => (Err(error), Cursor::Done),
-        })
+            Cursor::Next(url) if state.followed.contains(&url) => {
+                return Some((Err(Error::PageLoop { operation: operation.to_owned(), url }), state));
+            }
+            Cursor::Next(url) => {
+                let page = follow::<P>(client, &url, operation).await;
+                state.followed.insert(url);
+                page
+            }
+        };
+        state.pages += 1;
+        if let Ok(page) = &fetched {
+            state.cursor = page.next_url().map_or(Cursor::Done, |url| Cursor::Next(url.to_owned()));
+        }
+        Some((fetched, state))
     })
     .boxed()
 }
@@ -128,19 +152,27 @@ async fn follow<P: DeserializeOwned>(client: &Client, url: &str, operation: &'st
 /// Requests a list's first page from the owner's id, the filter and the page size.
 type FirstPage<P> = for<'c> fn(&'c Client, String, Option<String>, Option<i64>) -> BoxFuture<'c, Result<P, Error>>;
 
-/// Every page of one owner's list (the owner is empty for the application's own lists, such as payouts).
-#[derive(Clone)]
+/// Every page of one owner's list, filtered with a [`Filter<E>`] (the owner is empty for the
+/// application's own lists, such as payouts); [`TransactionPages`], [`WebhookMessagePages`],
+/// [`InsightPages`], [`PayeePages`], [`PayrequestPages`] and [`PayoutPages`] are its uses.
 #[must_use = "call .stream() or .pages() to read the list"]
-pub struct ListPages<'a, P> {
+pub struct ListPages<'a, P, E> {
     client: &'a Client,
     owner: String,
-    filter: Option<String>,
+    filter: Option<Result<String, FilterError>>,
     limit: Option<i64>,
     operation: &'static str,
     first: FirstPage<P>,
+    endpoint: PhantomData<fn() -> E>,
 }
 
-impl<P> fmt::Debug for ListPages<'_, P> {
+impl<P, E> Clone for ListPages<'_, P, E> {
+    fn clone(&self) -> Self {
+        ListPages { owner: self.owner.clone(), filter: self.filter.clone(), ..*self }
+    }
+}
+
+impl<P, E> fmt::Debug for ListPages<'_, P, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListPages")
             .field("client", &self.client)
@@ -153,32 +185,33 @@ impl<P> fmt::Debug for ListPages<'_, P> {
 }
 
 /// A user's transactions, every page; start from [`Client::transactions`].
-pub type TransactionPages<'a> = ListPages<'a, types::TransactionList>;
+pub type TransactionPages<'a> = ListPages<'a, types::TransactionList, filter::Transactions>;
 
 /// A webhook's delivered messages, every page; start from [`Client::webhook_messages`].
-pub type WebhookMessagePages<'a> = ListPages<'a, types::WebhookMessageList>;
+pub type WebhookMessagePages<'a> = ListPages<'a, types::WebhookMessageList, filter::WebhookMessages>;
 
 /// A user's stored insights, every page; start from [`Client::user_insights`].
-pub type InsightPages<'a> = ListPages<'a, types::InsightList>;
+pub type InsightPages<'a> = ListPages<'a, types::InsightList, filter::UserInsights>;
 
 /// A user's payees, every page; start from [`Client::payees`].
-pub type PayeePages<'a> = ListPages<'a, types::PayeeList>;
+pub type PayeePages<'a> = ListPages<'a, types::PayeeList, filter::Payees>;
 
 /// The application's payrequests, every page; start from [`Client::payrequests`].
-pub type PayrequestPages<'a> = ListPages<'a, types::PayrequestList>;
+pub type PayrequestPages<'a> = ListPages<'a, types::PayrequestList, filter::Payrequests>;
 
 /// The application's payouts, every page; start from [`Client::payouts`].
-pub type PayoutPages<'a> = ListPages<'a, types::PayoutList>;
+pub type PayoutPages<'a> = ListPages<'a, types::PayoutList, filter::Payouts>;
 
-impl<'a, P> ListPages<'a, P>
+impl<'a, P, E> ListPages<'a, P, E>
 where
     P: Paged + DeserializeOwned + Send + 'a,
     P::Item: Send + 'a,
+    E: filter::Endpoint,
 {
-    /// Narrows the list, e.g. `transaction.postDate.bt('2024-01-01','2024-03-31')` for transactions;
-    /// webhook messages filter by date, status, eventTypeId, webhookId or eventId.
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
+    /// Narrows the list with a filter of this endpoint, e.g. a [`TransactionFilter`](crate::filter::TransactionFilter);
+    /// an invalid one is the stream's first and only item, as [`Error::InvalidInput`], before any request.
+    pub fn filter(mut self, filter: Filter<E>) -> Self {
+        self.filter = Some(filter.render());
         self
     }
 
@@ -191,7 +224,11 @@ where
 
     /// Streams whole pages, for callers who want `count` or page boundaries.
     pub fn pages(self) -> BoxStream<'a, Result<P, Error>> {
-        let first = (self.first)(self.client, self.owner, self.filter, self.limit);
+        let filter = match self.filter.transpose() {
+            Ok(filter) => filter,
+            Err(error) => return stream::once(async move { Err(error.into()) }).boxed(),
+        };
+        let first = (self.first)(self.client, self.owner, filter, self.limit);
         paginate(self.client, first, self.operation)
     }
 
@@ -220,8 +257,8 @@ impl Client {
         })
     }
 
-    /// Every insight stored for `user_id`, following `links.next`; `.filter()` narrows by created date
-    /// or insight type, e.g. `insightType.eq('balance')`. Basiq fixes the page size (no `.limit()`).
+    /// Every insight stored for `user_id`, following `links.next`; `.filter()` takes an
+    /// [`InsightFilter`](crate::filter::InsightFilter) (created day, insight type). Basiq fixes the page size (no `.limit()`).
     pub fn user_insights(&self, user_id: impl Into<String>) -> InsightPages<'_> {
         self.list_pages(user_id.into(), "list_user_insights", |client, user_id, filter, limit| {
             if limit.is_some() {
@@ -233,7 +270,8 @@ impl Client {
         })
     }
 
-    /// Every payee saved for `user_id`, following `links.next`; filter by type, connectionId or created.
+    /// Every payee saved for `user_id`, following `links.next`; `.filter()` takes a
+    /// [`PayeeFilter`](crate::filter::PayeeFilter) (type, connectionId, created).
     pub fn payees(&self, user_id: impl Into<String>) -> PayeePages<'_> {
         self.list_pages(user_id.into(), "get_payees", |client, user_id, filter, limit| {
             let call = client.get_payees().user_id(user_id);
@@ -242,7 +280,8 @@ impl Client {
         })
     }
 
-    /// Every payrequest of the application, following `links.next`.
+    /// Every payrequest of the application, following `links.next`; `.filter()` takes a
+    /// [`PayrequestFilter`](crate::filter::PayrequestFilter).
     pub fn payrequests(&self) -> PayrequestPages<'_> {
         self.list_pages(String::new(), "list_payrequests", |client, _, filter, limit| {
             let call = client.list_payrequests();
@@ -251,7 +290,8 @@ impl Client {
         })
     }
 
-    /// Every payout of the application, following `links.next`.
+    /// Every payout of the application, following `links.next`; `.filter()` takes a
+    /// [`PayoutFilter`](crate::filter::PayoutFilter).
     pub fn payouts(&self) -> PayoutPages<'_> {
         self.list_pages(String::new(), "list_payouts", |client, _, filter, limit| {
             let call = client.list_payouts();
@@ -260,8 +300,8 @@ impl Client {
         })
     }
 
-    fn list_pages<P>(&self, owner: String, operation: &'static str, first: FirstPage<P>) -> ListPages<'_, P> {
-        ListPages { client: self, owner, filter: None, limit: None, operation, first }
+    fn list_pages<P, E>(&self, owner: String, operation: &'static str, first: FirstPage<P>) -> ListPages<'_, P, E> {
+        ListPages { client: self, owner, filter: None, limit: None, operation, first, endpoint: PhantomData }
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use serde_json::{Value, json};
 
-use super::util;
+use super::dates;
 
 /// At most this many insights are kept; the oldest is forgotten when another is stored.
 pub(crate) const MAX_INSIGHTS: usize = 2_000;
@@ -128,7 +128,7 @@ impl StoredInsight {
         let mut out = json!({
             "type": "insight",
             "id": self.id,
-            "created": util::fmt_datetime(self.created),
+            "created": dates::fmt_datetime(self.created),
             "insightType": self.kind.slug(),
             "data": self.data,
             "links": { "self": format!("{base}/users/{first}/insights/{}", self.id) },

@@ -3,8 +3,8 @@
 //! profiles, and the expense-to-income ratio bucket.
 
 use super::data::{Account, Txn};
+use super::dates::DAY;
 use super::state::User;
-use super::util::DAY;
 
 /// A match cell: whether the input matched and how confident the sandbox is (0..=1).
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::data::Txn;
+use super::dates;
+use super::seeded::Mix;
 use super::state::User;
-use super::util::{self, Mix};
 
 /// The payee types the sandbox derives (no persona pays abroad, so `international` never occurs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,7 +155,7 @@ impl Payee {
             "description": self.description,
             "payeeType": self.kind.as_str(),
             "connectionId": self.connection_id,
-            "createdDate": util::fmt_datetime(self.created),
+            "createdDate": dates::fmt_datetime(self.created),
             "links": { "self": format!("{base}/users/{user_id}/payees/{}", self.id) },
         })
     }

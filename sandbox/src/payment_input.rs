@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use super::ids;
 use super::insight_checks::parse_cents;
 use super::payments::Direction;
-use super::util;
 
 /// Most entries one submit may carry.
 pub(crate) const MAX_ENTRIES: usize = 100;
@@ -78,7 +78,7 @@ impl IntoResponse for Rejection {
             .collect();
         let body = json!({
             "type": "list",
-            "correlationId": util::random_uuid(&mut rand::rng()),
+            "correlationId": ids::random_uuid(&mut rand::rng()),
             "data": data,
         });
         (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()

@@ -11,9 +11,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::data::Failure;
+use super::dates;
 use super::jobs::{Job, JobKind, StepPlan};
-use super::util::{self, Mix};
+use super::personas::Failure;
+use super::seeded::Mix;
 
 /// At most this many payments are kept; the oldest (and its job) is forgotten beyond it.
 pub(crate) const MAX_PAYMENTS: usize = 10_000;
@@ -147,8 +148,8 @@ impl Payment {
             "type": self.direction.kind(),
             "id": self.id,
             "requestId": self.request_id,
-            "created": util::fmt_datetime(wall(self.created)),
-            "updated": util::fmt_datetime(wall(st.updated)),
+            "created": dates::fmt_datetime(wall(self.created)),
+            "updated": dates::fmt_datetime(wall(st.updated)),
             "method": self.method,
             "status": st.status,
             p: party,

@@ -9,10 +9,11 @@ use axum::extract::State;
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{ok, query};
+use crate::dates::{self, DAY};
 use crate::errors::{ApiError, ApiResult};
+use crate::form;
+use crate::http::{ok, query};
 use crate::state::{Connection, Inner, Shared};
-use crate::util::{self, DAY};
 
 /// At most this many buckets per answer (a longer window is refused).
 const MAX_BUCKETS: usize = 1_000;
@@ -53,13 +54,13 @@ impl Interval {
 
     /// First day (days since 1970-01-01) of the bucket holding `day`.
     fn start(self, day: i64) -> i64 {
-        let (y, m, _) = util::civil_from_days(day);
+        let (y, m, _) = dates::civil_from_days(day);
         match self {
             Interval::Daily => day,
             Interval::Weekly => day - (day + 3).rem_euclid(7),
-            Interval::Monthly => util::days_from_civil(y, m, 1),
-            Interval::Quarterly => util::days_from_civil(y, (m - 1) / 3 * 3 + 1, 1),
-            Interval::Annually => util::days_from_civil(y, 1, 1),
+            Interval::Monthly => dates::days_from_civil(y, m, 1),
+            Interval::Quarterly => dates::days_from_civil(y, (m - 1) / 3 * 3 + 1, 1),
+            Interval::Annually => dates::days_from_civil(y, 1, 1),
         }
     }
 
@@ -72,9 +73,9 @@ impl Interval {
             Interval::Quarterly => 3,
             Interval::Annually => 12,
         };
-        let (y, m, _) = util::civil_from_days(start);
+        let (y, m, _) = dates::civil_from_days(start);
         let idx = y * 12 + i64::from(m) - 1 + months;
-        util::days_from_civil(idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32, 1)
+        dates::days_from_civil(idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32, 1)
     }
 }
 
@@ -88,16 +89,16 @@ struct Window {
 }
 
 fn window(s: &Shared, q: &[(String, String)]) -> ApiResult<Window> {
-    let raw = util::field(q, "interval")
+    let raw = form::field(q, "interval")
         .filter(|v| !v.is_empty())
         .ok_or_else(|| ApiError::missing_param("interval", "interval is required."))?;
     let interval = Interval::parse(raw).ok_or_else(|| {
         ApiError::invalid_param("interval", "interval must be daily, weekly, monthly, quarterly or annually.")
     })?;
     let date = |name: &str| -> ApiResult<Option<i64>> {
-        match util::field(q, name).filter(|v| !v.is_empty()) {
+        match form::field(q, name).filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => util::parse_date(v)
+            Some(v) => dates::parse_date(v)
                 .map(|secs| Some(secs / DAY))
                 .ok_or_else(|| ApiError::invalid_param(name, format!("{name} must be a YYYY-MM-DD date."))),
         }
@@ -120,7 +121,7 @@ fn window(s: &Shared, q: &[(String, String)]) -> ApiResult<Window> {
         buckets.push((start * DAY, end * DAY));
         start = end;
     }
-    Ok(Window { interval: interval.name(), from: util::fmt_date(from * DAY), to: util::fmt_date(to * DAY), buckets })
+    Ok(Window { interval: interval.name(), from: dates::fmt_date(from * DAY), to: dates::fmt_date(to * DAY), buckets })
 }
 
 fn method_key(c: &Connection) -> &'static str {
@@ -203,7 +204,7 @@ pub(crate) async fn user_analytics(State(s): State<Arc<Shared>>, uri: Uri) -> Ap
             }
             let alive = count(&created, i64::MIN, end).saturating_sub(count(&deleted, i64::MIN, end));
             json!({
-                "date": util::fmt_date(start),
+                "date": dates::fmt_date(start),
                 "created": count(&created, start, end),
                 "deleted": count(&deleted, start, end),
                 "active": { "total": alive, "connected": { "total": connected, "distribution": distribution } },
@@ -264,7 +265,7 @@ pub(crate) async fn connection_analytics(State(s): State<Arc<Shared>>, uri: Uri)
             }
             let rate = if total == 0 { 0.0 } else { failed as f64 * 100.0 / total as f64 };
             json!({
-                "date": util::fmt_date(start),
+                "date": dates::fmt_date(start),
                 "disruptionRate": format!("{rate:.1}"),
                 "created": { "count": created.len(), "methodDistribution": by_method(created.into_iter()) },
                 "nonDeleted": { "count": total, "statusDistribution": status, "methodDistribution": methods },
@@ -286,7 +287,7 @@ mod tests {
     use super::*;
 
     fn day(s: &str) -> i64 {
-        util::parse_date(s).map_or(0, |t| t / DAY)
+        dates::parse_date(s).map_or(0, |t| t / DAY)
     }
 
     #[test]

@@ -8,14 +8,15 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Map, Value, json};
 
-use super::accounts::Cursor;
-use super::{ok, query, read_json, self_url};
+use super::list_params::Cursor;
 use crate::cdr_insights::{InsightKind, StoredInsight};
+use crate::dates;
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{self, DATE_OPS, Filter, Op};
+use crate::form;
+use crate::http::{ok, query, read_json, self_url};
 use crate::insight_checks::{self as checks, Known, Verdict};
 use crate::state::{Inner, Shared, User};
-use crate::util;
 
 const BODY_LIMIT: usize = 64 * 1024;
 /// Insights per page of `GET /users/{userId}/insights`.
@@ -339,7 +340,7 @@ fn insight_filter(raw: &str) -> ApiResult<Filter> {
                 if !DATE_OPS.contains(&c.op) {
                     return Err(bad_filter("created takes eq, gt, gteq, lt, lteq or bt"));
                 }
-                let days: Vec<Option<i64>> = c.values.iter().map(|v| util::parse_date(v)).collect();
+                let days: Vec<Option<i64>> = c.values.iter().map(|v| dates::parse_date(v)).collect();
                 if days.iter().any(Option::is_none) {
                     return Err(bad_filter("created takes dates in YYYY-MM-DD format"));
                 }
@@ -368,11 +369,11 @@ pub(crate) async fn list_user_insights(
     uri: Uri,
 ) -> ApiResult {
     let q = query(&uri);
-    let cursor = match util::field(&q, "next") {
+    let cursor = match form::field(&q, "next") {
         Some(raw) => Cursor::decode(raw)
             .filter(|c| c.limit == PAGE)
             .ok_or_else(|| ApiError::invalid_param("next", "The next cursor is not valid."))?,
-        None => Cursor { pos: 0, limit: PAGE, filter: util::field(&q, "filter").unwrap_or("").to_owned() },
+        None => Cursor { pos: 0, limit: PAGE, filter: form::field(&q, "filter").unwrap_or("").to_owned() },
     };
     let f = insight_filter(&cursor.filter)?;
     let inner = s.read();

@@ -6,13 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::accounts::{Cursor, parse_limit};
-use super::{ok, query, self_url};
+use super::list_params::{Cursor, parse_limit};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{self, DATE_OPS, EQ_NE_IN, FieldSpec, Filter, Kind};
+use crate::form;
+use crate::http::{ok, query, self_url};
 use crate::payees::{self, PayeeKind};
 use crate::state::Shared;
-use crate::util;
 
 /// Page size when `limit` is not given.
 const DEFAULT_LIMIT: usize = 25;
@@ -41,16 +41,16 @@ fn payee_filter(raw: &str) -> ApiResult<Filter> {
 /// carrying an opaque `cursor`.
 pub(crate) async fn list_payees(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
     let q = query(&uri);
-    let cursor = match util::field(&q, "cursor") {
+    let cursor = match form::field(&q, "cursor") {
         Some(raw) => {
             Cursor::decode(raw).ok_or_else(|| ApiError::invalid_param("cursor", "The cursor is not valid."))?
         }
         None => {
-            let limit = match util::field(&q, "limit") {
+            let limit = match form::field(&q, "limit") {
                 None => DEFAULT_LIMIT,
                 some => parse_limit(some)?,
             };
-            Cursor { pos: 0, limit, filter: util::field(&q, "filter").unwrap_or("").to_owned() }
+            Cursor { pos: 0, limit, filter: form::field(&q, "filter").unwrap_or("").to_owned() }
         }
     };
     let f = payee_filter(&cursor.filter)?;

@@ -14,16 +14,17 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::accounts::{Cursor, parse_limit};
-use super::{json, ok, query, read_body, self_url};
-use crate::data::Failure;
+use super::list_params::{Cursor, parse_limit};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{self, DATE_OPS, EQ_NE_IN, FieldSpec, Kind};
+use crate::form;
+use crate::http::{json, ok, query, read_body, self_url};
 use crate::jobs::Job;
+use crate::money;
 use crate::payment_input::{self, Entry, EntryError, Rejection};
 use crate::payments::{Direction, Now, Party, Payment, TRANSACTION_LIMIT, TRANSACTION_LIMIT_REACHED};
+use crate::personas::Failure;
 use crate::state::{Inner, Shared, User};
-use crate::util;
 
 /// Largest submit body accepted.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -133,8 +134,8 @@ fn check_against_state(dir: Direction, entries: &[Entry], inner: &Inner, s: &Sha
                     format!("/{key}[{i}]/amount"),
                     format!(
                         "The float account's available balance of {} AUD does not cover this payout of {} AUD.",
-                        util::money(float),
-                        util::money(e.amount)
+                        money::decimal(float),
+                        money::decimal(e.amount)
                     ),
                 ));
             } else {
@@ -217,14 +218,14 @@ const PAYMENT_FIELDS: &[FieldSpec] = &[
 
 fn list(s: &Shared, dir: Direction, uri: &Uri) -> ApiResult {
     let q = query(uri);
-    let cursor = match util::field(&q, "next") {
+    let cursor = match form::field(&q, "next") {
         Some(raw) => {
             Cursor::decode(raw).ok_or_else(|| ApiError::invalid_param("next", "The next cursor is not valid."))?
         }
         None => Cursor {
             pos: 0,
-            limit: parse_limit(util::field(&q, "limit"))?,
-            filter: util::field(&q, "filter").unwrap_or("").to_owned(),
+            limit: parse_limit(form::field(&q, "limit"))?,
+            filter: form::field(&q, "filter").unwrap_or("").to_owned(),
         },
     };
     let f = filter::Filter::parse_for(&cursor.filter, PAYMENT_FIELDS)?;
