@@ -61,6 +61,7 @@ async fn main() -> ExitCode {
     println!("  API key:      {}", sandbox.api_key());
     println!("  consent page: {}?token=<CLIENT_ACCESS token>", sandbox.consent_url_base());
     println!("  redirect URL: {}", sandbox.redirect_url());
+    println!("  discovery:    {}/.well-known/basiq-sandbox", sandbox.base_url());
     println!("  seed:         {}", sandbox.seed());
     println!("Press Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {
