@@ -150,3 +150,27 @@ async fn the_discovery_document_names_the_consent_page() {
     assert_eq!(doc["redirectUrl"], "http://127.0.0.1:9/cb");
     assert_eq!(doc["skipErrorScreen"], true);
 }
+
+#[tokio::test]
+async fn a_wrong_mfa_answer_fails_the_job_and_goes_back_to_the_login_page() {
+    let api = Api::with(Sandbox::builder().job_step_delay(Duration::from_millis(5))).await;
+    let user = api.user().await;
+    let token = api.sb.client_token(&user).unwrap();
+    let form = [("token", token.as_str()), ("institutionId", "AU00002")];
+    let login = [&form[..], &[("loginId", "Gilfoyle"), ("password", "PiedPiper")]].concat();
+    let progress = post(&api, "/consent/login", &login).await.2.unwrap();
+    let job_id = value(&query_of(&progress), "jobId").unwrap().to_owned();
+    for _ in 0..100 {
+        if get(&api, &progress).await.1.contains("first company") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let answer = [&form[..], &[("jobId", job_id.as_str()), ("answer0", "Aviato")]].concat();
+    post(&api, "/consent/mfa", &answer).await;
+    let (st, html, _) = get(&api, &progress).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(html.contains("challenge was not correct") && html.contains("id=\"password\""), "{html}");
+    let job = api.wait_job(&job_id).await;
+    assert_eq!(job["steps"][1]["status"], "failed", "{job}");
+}
