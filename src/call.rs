@@ -18,6 +18,9 @@ use serde::de::DeserializeOwned;
 use crate::error::{DecodeError, Error};
 use crate::redact;
 
+/// The snake_case operation id of the token request (`postToken`), which the hooks treat specially.
+pub(crate) const TOKEN_OPERATION: &str = "post_token";
+
 /// Sends a generated request builder and returns the decoded body, or a typed [`Error`].
 pub trait Call {
     /// The decoded success body (`Option<T>` where Basiq may answer 204 with no body).

@@ -329,7 +329,8 @@ async fn the_online_quickstart_finishes_through_mfa_answered_in_the_browser() {
     let sandbox = Sandbox::builder().job_step_delay(Duration::from_millis(200)).start().await.unwrap();
     let client = Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let options = quickstart::Options::default();
+    // Online runs create a real user and so need an email (as `--email` on the command line).
+    let options = quickstart::Options { email: Some("gavin@hooli.example".into()), ..Default::default() };
     let person = async {
         let url: String = rx.recv().await.expect("the quickstart hands over its consent URL");
         assert!(url.starts_with(&sandbox.consent_url_base()), "the link follows the server: {url}");

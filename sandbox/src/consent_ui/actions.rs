@@ -14,8 +14,8 @@ use serde_json::json;
 use super::context::{Journey, field};
 use super::page;
 use super::request::open_form;
+use crate::dates::{DAY, fmt_date};
 use crate::state::Shared;
-use crate::util::{DAY, fmt_date};
 
 /// How long a consent given here lasts, in days (Basiq's example consents last a year).
 pub(crate) const CONSENT_DAYS: i64 = 365;
@@ -67,7 +67,7 @@ pub(crate) fn manage_page(s: &Arc<Shared>, journey: &Journey, user: &str) -> Res
         .connections
         .iter()
         .map(|c| {
-            let name = crate::data::institution(&c.institution).map_or(c.institution.as_str(), |i| i.name);
+            let name = crate::institutions::institution(&c.institution).map_or(c.institution.as_str(), |i| i.name);
             format!(
                 "<li>{name} · {login} · <span class=\"note\">{status}</span> {delete}</li>",
                 name = page::escape(name),

@@ -13,8 +13,8 @@ use super::actions::{self, CONSENT_DAYS, has_active_consent};
 use super::context::Journey;
 use super::request::{open_form, open_query};
 use super::{institution, login, page};
+use crate::dates::DAY;
 use crate::state::Shared;
-use crate::util::DAY;
 
 /// The data the sandbox asks to share: (scope, what the person sees).
 const PERMISSIONS: &[(&str, &str)] = &[
@@ -60,7 +60,7 @@ pub(crate) async fn home(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
 
 /// The consent screen (step 1).
 fn consent_screen(s: &Shared, journey: &Journey, note: Option<&str>) -> Response {
-    let until = crate::util::fmt_date(s.cfg.clock.now_wall() + CONSENT_DAYS * DAY);
+    let until = crate::dates::fmt_date(s.cfg.clock.now_wall() + CONSENT_DAYS * DAY);
     let items: String = PERMISSIONS
         .iter()
         .map(|(scope, text)| format!("<li>{} <span class=\"note\">({scope})</span></li>", page::escape(text)))
@@ -81,7 +81,7 @@ fn consent_screen(s: &Shared, journey: &Journey, note: Option<&str>) -> Response
 
 /// Where the journey goes once consent is given: the preselected institution's login, or the picker.
 fn after_consent(journey: &Journey) -> Response {
-    match journey.institution_id.as_deref().map(crate::data::institution) {
+    match journey.institution_id.as_deref().map(crate::institutions::institution) {
         Some(Some(_)) => page::see_other(&journey.link("login")),
         Some(None) => institution::render(journey, "", Some("The preselected institution is not available.")),
         None => page::see_other(&journey.link("institutions")),

@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::context::{Journey, field};
 use super::page;
 use super::request::open_query;
-use crate::data::{INSTITUTIONS, MfaPolicy};
+use crate::institutions::{INSTITUTIONS, MfaPolicy};
 use crate::state::Shared;
 
 /// Longest search text considered.

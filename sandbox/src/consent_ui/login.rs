@@ -12,7 +12,7 @@ use axum::response::Response;
 use super::context::{Journey, field};
 use super::request::{open_form, open_query};
 use super::{institution, page};
-use crate::data::{self, Institution};
+use crate::institutions::{self, Institution};
 use crate::state::Shared;
 
 /// Longest login id or password accepted.
@@ -27,7 +27,7 @@ pub(crate) async fn page(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
     if journey.connection_id.is_some() {
         return credential_update_page(&s, &journey, &user, None);
     }
-    match journey.institution_id.as_deref().and_then(data::institution) {
+    match journey.institution_id.as_deref().and_then(institutions::institution) {
         Some(inst) => render(&journey, inst, "", false, None),
         None => institution::render(&journey, "", Some("Please choose an institution first.")),
     }
@@ -59,7 +59,7 @@ fn connection_login(
             "Nothing to update",
             &page::error_box(Some("This connection came from an uploaded statement; it has no bank login to update.")),
         ))),
-        Some(c) => match data::institution(&c.institution) {
+        Some(c) => match institutions::institution(&c.institution) {
             Some(inst) => Ok((inst, c.login_id.clone())),
             None => Err(Box::new(page::bad_request("The connection's institution is not available."))),
         },
@@ -111,7 +111,7 @@ pub(crate) async fn submit(State(s): State<Arc<Shared>>, body: Bytes) -> Respons
         Ok(v) => v,
         Err(resp) => return *resp,
     };
-    let Some(inst) = journey.institution_id.as_deref().and_then(data::institution) else {
+    let Some(inst) = journey.institution_id.as_deref().and_then(institutions::institution) else {
         return institution::render(&journey, "", Some("Please choose an institution first."));
     };
     let login = field(&form, "loginId").unwrap_or("").trim().to_owned();

@@ -12,8 +12,9 @@ use axum::response::Response;
 use super::context::{Journey, field};
 use super::request::{open_form, open_query};
 use super::{login, page};
-use crate::data::{self, Mfa};
+use crate::institutions;
 use crate::jobs::{JobView, StepPlan, StepStatus};
+use crate::personas::Mfa;
 use crate::state::Shared;
 
 /// Seconds between refreshes of the progress page.
@@ -143,7 +144,7 @@ fn failed(s: &Arc<Shared>, journey: &Journey, user: &str, code: &str, title: &st
         if journey.connection_id.is_some() {
             return login::credential_update_page(s, journey, user, Some(message));
         }
-        if let Some(inst) = journey.institution_id.as_deref().and_then(data::institution) {
+        if let Some(inst) = journey.institution_id.as_deref().and_then(institutions::institution) {
             return login::render(journey, inst, "", false, Some(message));
         }
     }

@@ -6,30 +6,14 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{filter_param, ok, query, self_url, sized_list};
+use super::envelopes::sized_list;
+use super::event_types::EVENT_TYPES;
+use super::list_params::filter_param;
+use crate::dates;
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
+use crate::http::{ok, query, self_url};
 use crate::state::{Event, Shared};
-use crate::util;
-
-/// The event types webhooks can subscribe to.
-pub(crate) const EVENT_TYPES: &[(&str, &str)] = &[
-    ("account.updated", "An account's details or balance changed."),
-    ("connection.created", "A user connected an institution."),
-    ("connection.deleted", "A connection was removed."),
-    ("connection.invalidated", "A connection stopped working and needs the user's attention."),
-    ("connection.activated", "A connection finished retrieving data and is usable."),
-    ("consent.created", "A user granted consent."),
-    ("consent.expired", "A consent reached its expiry date."),
-    ("consent.reminder", "A consent has not been reviewed for a long time."),
-    ("consent.revoked", "A consent was withdrawn."),
-    ("consent.updated", "A consent was changed or extended."),
-    ("consent.warning", "A consent expires within a week."),
-    ("transactions.updated", "New transactions were retrieved for a connection."),
-    ("user.created", "A user was created."),
-    ("user.deleted", "A user was deleted."),
-    ("user.updated", "A user's details changed."),
-];
 
 const EVENT_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "user.id", kind: Kind::Text, ops: EQ_NE },
@@ -41,7 +25,7 @@ fn event_json(e: &Event, base: &str) -> Value {
     json!({
         "type": "event",
         "id": e.id,
-        "createdDate": util::fmt_datetime(e.created),
+        "createdDate": dates::fmt_datetime(e.created),
         "entity": e.entity,
         "eventType": e.event_type,
         "userId": e.user_id,

@@ -8,10 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::{filter_param, json, ok, query, read_json, self_url};
+use super::list_params::filter_param;
 use crate::auth::{Caller, require_user};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
+use crate::http::{json, ok, query, read_json, self_url};
 use crate::jobs::StepPlan;
 use crate::state::Shared;
 

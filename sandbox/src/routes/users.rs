@@ -7,10 +7,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::{json, no_content, ok, read_body, read_json};
+use crate::dates::{self, DAY};
 use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
+use crate::http::{json, no_content, ok, read_body, read_json};
 use crate::state::{AuthLink, Config, Inner, LinkState, Shared, User};
-use crate::util::{self, DAY};
 
 /// The user object Basiq returns from create/get/update.
 pub(crate) fn user_json(u: &User, base: &str) -> Value {
@@ -241,9 +241,9 @@ fn consent_json(c: &crate::state::Consent, user_id: &str, base: &str) -> Value {
     let mut out = json!({
         "type": "consent",
         "id": c.id,
-        "created": util::fmt_datetime(c.created),
-        "updated": util::fmt_datetime(c.updated),
-        "expiryDate": util::fmt_datetime(c.expiry),
+        "created": dates::fmt_datetime(c.created),
+        "updated": dates::fmt_datetime(c.updated),
+        "expiryDate": dates::fmt_datetime(c.expiry),
         "origin": "user",
         "status": c.status,
         "purpose": {
@@ -271,7 +271,7 @@ fn consent_json(c: &crate::state::Consent, user_id: &str, base: &str) -> Value {
         },
     });
     if let Some(r) = c.revoked {
-        out["revoked"] = json!(util::fmt_datetime(r));
+        out["revoked"] = json!(dates::fmt_datetime(r));
     }
     out
 }
@@ -329,7 +329,7 @@ fn auth_link_json(link: &AuthLink, user_id: &str, base: &str) -> Value {
         "id": link.id,
         "userId": user_id,
         "mobile": link.mobile,
-        "expiresAt": util::fmt_datetime(link.expires),
+        "expiresAt": dates::fmt_datetime(link.expires),
         "links": {
             "public": format!("{base}/connect/{}", link.id),
             "self": format!("{base}/users/{user_id}/auth_link"),

@@ -1,0 +1,11 @@
+//! The sandbox's integration tests, one binary (one link of the crate) for all of them. None of
+//! them changes the process environment; a test that does belongs in a binary of its own.
+
+mod auth;
+mod connect;
+mod consent_journey;
+mod expr;
+mod faults;
+mod filters;
+mod resources;
+mod support;
