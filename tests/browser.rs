@@ -3,7 +3,8 @@
 //! (the job, the connection, the accounts), plus the online quickstart through MFA.
 //!
 //! Needs Chromium and chromedriver (Debian: `apt-get install chromium chromium-driver`); without
-//! them each test prints one skip line and passes, unless `BASIQ_BROWSER_TESTS=require`.
+//! them the tests pass and the run prints one skip line, unless `BASIQ_BROWSER_TESTS=require` (or
+//! `CI=true`) makes a missing browser a failure.
 //! `BASIQ_SCREENSHOTS=docs/consent-journey` saves the README's screenshots.
 
 #[path = "browser/harness.rs"]

@@ -3,15 +3,16 @@
 //!
 //! Each test starts its own `chromedriver` on a free local port and a fresh Chromium profile, and
 //! both go away when the [`Browser`] is dropped. Tests take turns (one browser at a time) so a
-//! two-core machine is not swamped. Without Chromium or chromedriver a test prints one skip line
-//! and passes, unless `BASIQ_BROWSER_TESTS=require` makes that a failure (CI sets it);
-//! `BASIQ_BROWSER_TESTS=skip` skips them even where a browser is installed.
-//! `BASIQ_SCREENSHOTS=<dir>` saves a PNG of each named step there.
+//! two-core machine is not swamped. Without Chromium or chromedriver the tests pass and the binary
+//! prints one skip line, unless `BASIQ_BROWSER_TESTS=require` (or `CI=true` without
+//! `BASIQ_BROWSER_TESTS`) makes that a failure; `BASIQ_BROWSER_TESTS=skip` skips them even where a
+//! browser is installed. `BASIQ_SCREENSHOTS=<dir>` saves a PNG of each named step there.
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Once;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -26,6 +27,25 @@ pub const ENV_SCREENSHOTS: &str = "BASIQ_SCREENSHOTS";
 
 /// One browser at a time.
 static TURN: Mutex<()> = Mutex::const_new(());
+
+/// The skip line is printed once per run, not once per test.
+static SKIP_LINE: Once = Once::new();
+
+/// Print why the browser tests are skipped, once. Written straight to stderr so the line shows
+/// even though the test harness captures output.
+fn skip(reason: &str) {
+    SKIP_LINE.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "skipped the browser tests: {reason}");
+    });
+}
+
+/// Whether a missing browser is a failure: `BASIQ_BROWSER_TESTS=require`, or CI without a choice.
+fn browser_required() -> bool {
+    match std::env::var(ENV_REQUIRE) {
+        Ok(v) => v == "require",
+        Err(_) => std::env::var("CI").is_ok_and(|v| v == "true"),
+    }
+}
 
 /// How long any single wait in a test may take.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -64,19 +84,17 @@ pub struct Browser {
 /// Start a browser for `test`, or print why it is skipped and return `None`.
 pub async fn open(test: &str) -> Option<Browser> {
     if std::env::var(ENV_REQUIRE).is_ok_and(|v| v == "skip") {
-        let _ = writeln!(std::io::stderr(), "skipped browser test {test}: {ENV_REQUIRE}=skip");
+        skip(&format!("{ENV_REQUIRE}=skip"));
         return None;
     }
     let chrome = find("CHROME_BIN", &["chromium", "chromium-browser", "google-chrome"]);
     let driver = find("CHROMEDRIVER", &["chromedriver"]);
     let (Some(chrome), Some(driver)) = (chrome, driver) else {
-        let required = std::env::var(ENV_REQUIRE).is_ok_and(|v| v == "require");
-        assert!(!required, "{test}: Chromium or chromedriver is missing and {ENV_REQUIRE}=require");
-        // Written straight to stderr so the line shows even though the test harness captures output.
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped browser test {test}: Chromium or chromedriver not found (apt-get install chromium chromium-driver)"
+        assert!(
+            !browser_required(),
+            "{test}: Chromium or chromedriver is missing, and {ENV_REQUIRE}=require or CI=true asks for them"
         );
+        skip("Chromium or chromedriver not found (apt-get install chromium chromium-driver)");
         return None;
     };
     let turn = TURN.lock().await;
