@@ -218,6 +218,9 @@ async fn skip_error_screen_redirects_with_the_failed_job() {
     b.click("agree").await;
     log_in(&b, "jianYang", "nothotdog").await;
     let back = ConsentRedirect::parse(&b.wait_url(&w.done_page()).await).unwrap();
+    assert_eq!(back.state.as_deref(), Some("app-state/1 ✓"));
+    assert_eq!(back.job_ids.len(), 1);
+    assert!(!b.has_id("retry").await, "no error screen on the way back");
     let job = w.job(&back.job_ids[0]).await;
     assert_eq!(job["steps"][2]["status"], "failed", "{job}");
     assert_eq!(job["steps"][2]["result"]["code"], "service-unavailable");
@@ -253,6 +256,10 @@ async fn wrong_and_expired_tokens_get_a_plain_page() {
     let text = b.wait_text("Link expired").await;
     assert!(text.contains("has expired") && !text.contains("panicked"), "{text}");
     b.shot("09-expired").await;
+    assert!(!b.url().await.starts_with(&w.done_page()), "no redirect to the app with a dead token");
+    let jobs = serde_json::to_value(w.api.get_user_jobs().user_id(&w.user).call().await.unwrap()).unwrap();
+    assert!(jobs["data"].as_array().unwrap().is_empty(), "nothing started: {jobs}");
+    assert!(w.connections().await.is_empty());
     b.close().await;
 }
 
@@ -266,7 +273,9 @@ async fn the_consent_actions_do_what_basiq_documents() {
         b.goto(&w.link(|u| u.action(action))).await;
         let error = b.text("error").await;
         assert!(error.contains(&format!("no active consent to {action}")), "{error}");
+        assert!(!b.url().await.starts_with(&w.done_page()), "an error page, not a redirect");
     }
+    assert!(w.consents().await.is_empty(), "extend and update created no consent");
     // reauthorise (open banking) is not modelled, and says so.
     b.goto(&w.link(|u| u.action(ConsentAction::Reauthorise))).await;
     assert!(b.text("not-modelled").await.contains("not modelled"));
