@@ -2,10 +2,9 @@
 //! "Lenient fields"): both spellings of a property, one object where a list is promised, and a
 //! malformed optional detail that must not fail the list around it.
 
-
+use crate::support::spec;
 use basiq::types;
 use serde_json::{Value, json};
-use crate::support::spec;
 
 fn fixture(operation_id: &str) -> Value {
     serde_json::from_str(&spec::response_fixture(operation_id)).unwrap()

@@ -3,13 +3,12 @@
 //! properties live in tests/client/webhooks.rs; `Retry-After` and error envelopes also have unit
 //! properties next to their private parsers.)
 
-
-use basiq::{ConsentRedirect, ConsentUrl, Error};
-use proptest::prelude::*;
-use serde_json::Value;
 use crate::support::capture::{Answer, Capture};
 use crate::support::ops::call_op;
 use crate::support::spec;
+use basiq::{ConsentRedirect, ConsentUrl, Error};
+use proptest::prelude::*;
+use serde_json::Value;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().start_paused(true).build().unwrap()
