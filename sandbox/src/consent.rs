@@ -82,8 +82,8 @@ fn form(
     )
 }
 
-/// `POST /consent/home` (one form, no steps): start the connection job and redirect (303) to the redirect URL with
-/// `jobIds=<id>&state=<state>`.
+/// `POST /consent/home` (one form, no steps): start the connection job and redirect (303) to the
+/// redirect URL with `jobIds=<id>&state=<state>`.
 pub(crate) async fn submit(State(s): State<Arc<Shared>>, body: Body) -> Response {
     let Ok(body) = read_body(body, 64 * 1024).await else {
         return html(
