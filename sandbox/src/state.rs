@@ -31,6 +31,9 @@ pub(crate) struct Config {
     pub(crate) seed: u64,
     pub(crate) redirect_url: String,
     pub(crate) clock: Clock,
+    /// A failed connection job redirects to the application at once instead of showing the
+    /// consent journey's error screen (Basiq's "Skip error screen" setting).
+    pub(crate) skip_error_screen: bool,
 }
 
 /// Everything the server and the `Sandbox` handle share.

@@ -4,6 +4,7 @@
 mod auth;
 mod cdr_insights;
 mod connect;
+mod consent_journey;
 mod expr;
 mod faults;
 mod filters;
