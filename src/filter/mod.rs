@@ -61,6 +61,13 @@
 //! let _ = TransactionFilter::status().eq(TransactionDirection::Debit);
 //! ```
 //!
+//! A field that takes days only takes no instant:
+//!
+//! ```compile_fail
+//! use basiq::filter::InsightFilter;
+//! let _ = InsightFilter::created().gt(time::OffsetDateTime::UNIX_EPOCH);
+//! ```
+//!
 //! `in` exists only where documented (connectors), `ne` too:
 //!
 //! ```compile_fail

@@ -53,6 +53,46 @@ fn each_endpoint_renders_its_fields() {
 }
 
 #[test]
+fn the_newer_domains_render_their_fields() {
+    let cases = [
+        (
+            InsightFilter::created()
+                .between(date!(2025 - 08 - 25), date!(2025 - 09 - 02))
+                .and(InsightFilter::insight_type().eq("balance"))
+                .render(),
+            "created.bt('2025-08-25','2025-09-02'),insightType.eq('balance')",
+        ),
+        (InsightFilter::created().gteq(date!(2025 - 06 - 16)).render(), "created.gteq('2025-06-16')"),
+        (
+            PayeeFilter::payee_type()
+                .eq("biller")
+                .and(PayeeFilter::connection_id().eq("c-1"))
+                .and(PayeeFilter::created().lt(datetime!(2024-12-31 23:00 -01:00)))
+                .render(),
+            "type.eq('biller'),connectionId.eq('c-1'),created.lt('2025-01-01T00:00:00Z')",
+        ),
+        (
+            PayrequestFilter::payer_user_id()
+                .eq("u-1")
+                .and(PayrequestFilter::status().eq("failed"))
+                .and(PayrequestFilter::date().gt(date!(2026 - 01 - 01)))
+                .render(),
+            "payer.user.id.eq('u-1'),status.eq('failed'),date.gt('2026-01-01')",
+        ),
+        (
+            PayoutFilter::status().eq("successful").and(PayoutFilter::raw("amount.gt('100')")).render(),
+            "status.eq('successful'),amount.gt('100')",
+        ),
+    ];
+    for (rendered, want) in cases {
+        assert_eq!(rendered.unwrap(), want);
+    }
+    let reversed = InsightFilter::created().between(date!(2025 - 09 - 02), date!(2025 - 08 - 25));
+    assert_eq!(kind(reversed), ("created".to_owned(), FilterErrorKind::ReversedRange));
+    assert_eq!(kind(PayeeFilter::payee_type().eq("a'b")), ("type".to_owned(), FilterErrorKind::Quote));
+}
+
+#[test]
 fn open_values_take_strings_too() {
     let f = TransactionFilter::status().eq("posted");
     assert_eq!(f, TransactionFilter::status().eq(TransactionStatus::Posted));
