@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::misc::{address_json, person_json};
+use super::identities::{address_json, person_json};
 use super::{counted_list, filter_param, json, no_content, ok, query, self_url};
 use crate::data::institution_ref;
 use crate::errors::ApiResult;

@@ -9,7 +9,7 @@ mod connectors;
 mod events;
 mod insights;
 mod jobs;
-mod misc;
+mod identities;
 mod reports;
 mod statements;
 mod users;
@@ -197,9 +197,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/users/{userId}/expenses/{snapshotId}", r(server("getExpenses"), get(insights::get_expenses)))
         .route("/users/{userId}/income", r(server("postIncome"), post(insights::post_income)))
         .route("/users/{userId}/income/{snapshotId}", r(server("getIncome"), get(insights::get_income)))
-        .route("/users/{userId}/identities", r(server("getUserIdentities"), get(misc::get_identities)))
-        .route("/users/{userId}/identities/{identityId}", r(server("getUserIdentity"), get(misc::get_identity)))
-        .route("/enrich", r(aliased("enrich", "Enrich"), get(misc::enrich)))
+        .route("/users/{userId}/identities", r(server("getUserIdentities"), get(identities::get_identities)))
+        .route("/users/{userId}/identities/{identityId}", r(server("getUserIdentity"), get(identities::get_identity)))
+        .route("/enrich", r(aliased("enrich", "Enrich"), get(identities::enrich)))
         // reports
         .route(
             "/reports",

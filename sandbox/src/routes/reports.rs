@@ -9,7 +9,7 @@ use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
 use super::accounts::{TXN_FIELDS, account_json, page, page_links, paging_params};
-use super::misc::unknown_identity_details;
+use super::identities::unknown_identity_details;
 use super::{counted_list, extend_object, json, no_content, ok, page_list, query, read_json, self_url, sized_list};
 use crate::analysis::{self, posted};
 use crate::data::{Account, Txn};
