@@ -641,9 +641,16 @@ pub(crate) fn mfa_for(login: &str) -> Mfa {
     persona(login).map_or(OTP, |p| p.mfa)
 }
 
-/// Deterministic id of the connection a login gets at an institution.
-pub(crate) fn connection_id(seed: u64, institution: &str, login: &str) -> String {
-    Mix::new(seed, &[institution, login, "connection"]).uuid()
+/// Deterministic id of the connection a user's login gets at an institution (the user is part
+/// of the key: two users connecting the same persona never share ids).
+pub(crate) fn connection_id(seed: u64, user_id: &str, institution: &str, login: &str) -> String {
+    Mix::new(seed, &[institution, login, "connection", user_id]).uuid()
+}
+
+/// A persona-level id made unique to one connection (accounts and transactions of two
+/// connections of the same persona never share ids; the persona's data stays the same).
+fn scoped_id(seed: u64, connection: &str, persona_id: &str) -> String {
+    Mix::new(seed, &[connection, persona_id]).uuid()
 }
 
 /// The data one persona's connection yields.
@@ -721,7 +728,7 @@ pub(crate) fn generate(
         .map(|(i, spec)| {
             let idx = i.to_string();
             let mut mix = Mix::new(seed, &[institution, login, "account", &idx]);
-            let id = mix.uuid();
+            let id = scoped_id(seed, connection, &mix.uuid());
             let (bsb, number) = bank_numbers(&mut mix);
             let cents = spec.balance + spec.balance.abs() * mix.range(-5, 5) / 100;
             let available = match spec.credit_limit {
@@ -763,7 +770,7 @@ pub(crate) fn generate(
             return;
         };
         txns.push(Txn {
-            id: mix.uuid(),
+            id: scoped_id(seed, &conn, &mix.uuid()),
             account: acc.clone(),
             connection: conn.clone(),
             institution: inst.clone(),

@@ -131,9 +131,11 @@ mod errors;
 mod faults;
 mod filter;
 mod jobs;
+mod retention;
 mod routes;
 mod state;
 mod util;
+mod validate;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -214,6 +216,7 @@ pub struct SandboxBuilder {
     port: u16,
     faults: Vec<Fault>,
     api_key: Option<String>,
+    limits: retention::Limits,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -226,6 +229,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("port", &self.port)
             .field("faults", &self.faults)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -240,6 +244,7 @@ impl Default for SandboxBuilder {
             port: 0,
             faults: Vec::new(),
             api_key: None,
+            limits: retention::Limits::default(),
         }
     }
 }
@@ -287,6 +292,26 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long events are kept (default seven days, as Basiq does); older ones are dropped.
+    pub fn event_retention(mut self, retention: Duration) -> Self {
+        self.limits.event_retention = retention;
+        self
+    }
+
+    /// Most events kept (default 10,000); the oldest go first.
+    pub fn max_events(mut self, max: usize) -> Self {
+        self.limits.max_events = max;
+        self
+    }
+
+    /// Most entries kept in each other store that grows with traffic: webhook messages, jobs
+    /// (never a connection's latest), reports, insight snapshots and tokens (default 10,000); the
+    /// oldest go first.
+    pub fn max_entries(mut self, max: usize) -> Self {
+        self.limits.max_entries = max;
+        self
+    }
+
     /// Bind and start serving in a background task.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
         let port = self.port;
@@ -303,6 +328,7 @@ impl SandboxBuilder {
             step_delay: self.job_step_delay,
             seed: self.seed,
             clock: state::Clock::new(),
+            limits: self.limits,
         };
         let shared = Arc::new(Shared::new(cfg));
         for f in self.faults {

@@ -16,6 +16,7 @@ use super::data::{self, Account, MfaPolicy, Outcome, PersonaData, Profile, Txn};
 use super::errors::{ApiError, ApiResult};
 use super::faults::FaultTable;
 use super::jobs::{self, Job};
+use super::retention::{self, Limits, Pruned};
 use super::util::{self, DAY};
 
 /// Maps the monotonic clock the jobs use to wall-clock timestamps.
@@ -68,6 +69,8 @@ pub(crate) struct Config {
     pub(crate) seed: u64,
     pub(crate) redirect_url: String,
     pub(crate) clock: Clock,
+    /// Bounds on the growing stores.
+    pub(crate) limits: Limits,
 }
 
 /// Everything the server and the `Sandbox` handle share.
@@ -310,6 +313,8 @@ pub(crate) struct Inner {
     pub(crate) messages: Vec<Message>,
     pub(crate) reports: Vec<Report>,
     pub(crate) snapshots: Vec<Snapshot>,
+    /// What the store bounds removed so far.
+    pub(crate) pruned: Pruned,
 }
 
 impl Inner {
@@ -325,6 +330,7 @@ impl Inner {
             messages: Vec::new(),
             reports: Vec::new(),
             snapshots: Vec::new(),
+            pruned: Pruned::default(),
         }
     }
 
@@ -507,7 +513,7 @@ impl Inner {
         })?;
         self.ensure_consent(cfg, user_id);
         let (persona, outcome) = data::outcome_for(login, password);
-        let conn_id = data::connection_id(cfg.seed, inst.id, login);
+        let conn_id = data::connection_id(cfg.seed, user_id, inst.id, login);
         let existing = self.user(user_id)?.connections.iter().any(|c| c.id == conn_id);
         if existing {
             if let Some(c) = self.user_mut(user_id)?.connections.iter_mut().find(|c| c.id == conn_id) {
@@ -631,9 +637,11 @@ impl Shared {
         self.inner.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Write access (a poisoned lock is recovered).
+    /// Write access (a poisoned lock is recovered); applies the store bounds first.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Inner> {
-        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+        let mut guard = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        retention::prune(&mut guard, &self.cfg);
+        guard
     }
 
     /// Read access after folding finished job steps into the user's data.

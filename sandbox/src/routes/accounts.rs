@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{filter_param, ok, query, self_url};
+use super::{ok, query, self_url};
 use crate::data::{Account, Txn};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{self, DATE_OPS, EQ_NE, EQ_NE_IN, FieldSpec, Filter, Kind};
@@ -97,6 +97,7 @@ pub(crate) struct TxnOut<'a> {
     reference: &'static str,
     amount: String,
     currency: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     balance: Option<String>,
     direction: &'static str,
     class: &'static str,
@@ -106,6 +107,7 @@ pub(crate) struct TxnOut<'a> {
     connection: &'a str,
     transaction_date: Option<String>,
     post_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     enrich: Option<()>,
     links: TxnLinksOut,
 }
@@ -197,7 +199,8 @@ fn account_list(accounts: &[&Account], user_id: &str, base: &str, self_link: Str
 /// of the user's accounts and then served from a cache.
 pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
     let base = &s.cfg.base_url;
-    if uri.query().is_none() {
+    let cacheable = uri.query().is_none() && s.settled(&user_id).user(&user_id)?.accounts.len() <= MAX_LIMIT;
+    if cacheable {
         let inner = s.settled(&user_id);
         let user = inner.user(&user_id)?;
         let body = user.accounts_body.get_or_init(|| {
@@ -207,10 +210,10 @@ pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Pa
         });
         return Ok(([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response());
     }
-    let f = filter_param(&query(&uri), ACCOUNT_FIELDS)?;
+    let (cursor, f) = paging_params(&query(&uri), ACCOUNT_FIELDS)?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
-    let matching: Vec<&Account> = user
+    let data: Vec<Value> = user
         .accounts
         .iter()
         .filter(|a| {
@@ -223,8 +226,12 @@ pub(crate) async fn get_accounts(State(s): State<Arc<Shared>>, Path(user_id): Pa
                 })
             })
         })
+        .skip(cursor.pos)
+        .take(cursor.limit.saturating_add(1))
+        .map(|a| account_json(a, &user_id, base))
         .collect();
-    ok(account_list(&matching, &user_id, base, self_url(&s, &uri)))
+    let list_url = format!("{base}/users/{user_id}/accounts");
+    ok(super::paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `GET /users/{userId}/accounts/{accountId}` (getAccount).

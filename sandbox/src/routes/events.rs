@@ -6,10 +6,12 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{filter_param, ok, query, self_url, sized_list};
+use super::accounts::{page_links, paging_params};
+use super::{ok, query, self_url, sized_list};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
 use crate::state::{Event, Shared};
+use crate::retention;
 use crate::util;
 
 /// The event types webhooks can subscribe to.
@@ -19,6 +21,7 @@ pub(crate) const EVENT_TYPES: &[(&str, &str)] = &[
     ("connection.deleted", "A connection was removed."),
     ("connection.invalidated", "A connection stopped working and needs the user's attention."),
     ("connection.activated", "A connection finished retrieving data and is usable."),
+    ("consent.archived", "A consent was archived after it ended."),
     ("consent.created", "A user granted consent."),
     ("consent.expired", "A consent reached its expiry date."),
     ("consent.reminder", "A consent has not been reviewed for a long time."),
@@ -60,17 +63,30 @@ fn event_type_json(id: &str, description: &str, base: &str) -> Value {
     })
 }
 
-/// `GET /events` (getEvents), newest first.
+/// `GET /events` (getEvents), newest first, paged (`limit` 1–500, default 500, `links.next`).
+/// Only events within the retention period are listed. The cursor counts from the first event
+/// ever recorded, so new events and pruned old ones never shift a page. Job steps are folded in
+/// under the write lock only when some connection job is unfinished; the listing reads.
 pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
-    let f = filter_param(&query(&uri), EVENT_FIELDS)?;
-    let mut inner = s.write();
-    inner.settle_all(&s.cfg);
+    let (cursor, f) = paging_params(&query(&uri), EVENT_FIELDS)?;
+    let unsettled = s.read().users.values().any(|u| u.connections.iter().any(|c| c.pending));
+    if unsettled {
+        s.write().settle_all(&s.cfg);
+    }
+    let inner = s.read();
     let base = &s.cfg.base_url;
-    let data: Vec<Value> = inner
-        .events
+    let cutoff = retention::event_cutoff(&s.cfg);
+    let dropped = inner.pruned.events;
+    let total = dropped + inner.events.len();
+    // `pos` is one past the absolute index of the next event to list (0 = start at the newest).
+    let top = if cursor.pos == 0 { total } else { cursor.pos.min(total) };
+    let end = top.saturating_sub(dropped);
+    let mut matching = inner.events[..end]
         .iter()
+        .enumerate()
         .rev()
-        .filter(|e| {
+        .filter(|(_, e)| e.created >= cutoff)
+        .filter(|(_, e)| {
             f.matches_text(|field| {
                 Some(match field {
                     "user.id" => &e.user_id,
@@ -79,10 +95,11 @@ pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiRes
                     _ => return None,
                 })
             })
-        })
-        .map(|e| event_json(e, base))
-        .collect();
-    ok(json!({ "type": "list", "data": data, "links": { "self": self_url(&s, &uri) } }))
+        });
+    let data: Vec<Value> = matching.by_ref().take(cursor.limit).map(|(_, e)| event_json(e, base)).collect();
+    let next = matching.next().map(|(i, _)| dropped + i + 1);
+    let links = page_links(self_url(&s, &uri), &format!("{base}/events"), &cursor, next);
+    ok(json!({ "type": "list", "data": data, "links": links }))
 }
 
 /// `GET /events/{id}` (getTypeById — Basiq's name for fetching one event).

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{counted_list, extend_object, ok, query, self_url};
+use super::{extend_object, ok, paging, query, self_url};
 use crate::data::Profile;
 use crate::errors::{ApiError, ApiResult};
 use crate::state::{Connection, Shared};
@@ -48,11 +48,31 @@ pub(crate) fn unknown_identity_details() -> Value {
     json!({ "title": "", "DOB": "", "occupationCode": "", "occupationCodeVersion": "" })
 }
 
+/// The organisation block of a personal identity: Basiq's shape, every field empty.
+fn empty_organisation() -> Value {
+    json!({
+        "agentFirstName": "",
+        "agentLastName": "",
+        "agentRole": "",
+        "businessName": "",
+        "legalName": "",
+        "shortName": "",
+        "abn": "",
+        "acn": "",
+        "isACNCRegistered": false,
+        "industryCode": "",
+        "industryCodeVersion": "",
+        "organisationType": "",
+        "registeredCountry": "",
+    })
+}
+
 fn identity_json(s: &Shared, user_id: &str, conn: &Connection) -> Option<Value> {
     let p = conn.profile.as_ref()?;
     let base = &s.cfg.base_url;
     let id = identity_id(s.cfg.seed, conn);
-    let organisation = p.business.map_or(Value::Null, |(name, abn)| {
+    // Basiq sends the organisation block for people too, with every field empty.
+    let organisation = p.business.map_or_else(empty_organisation, |(name, abn)| {
         json!({
             "agentFirstName": p.first,
             "agentLastName": p.last,
@@ -97,10 +117,19 @@ fn identity_json(s: &Shared, user_id: &str, conn: &Connection) -> Option<Value> 
 /// `GET /users/{userId}/identities` (getUserIdentities): one identity per connection whose
 /// credentials were verified.
 pub(crate) async fn get_identities(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
-    let data: Vec<Value> = user.connections.iter().filter_map(|c| identity_json(&s, &user_id, c)).collect();
-    ok(counted_list(data, self_url(&s, &uri)))
+    let data: Vec<Value> = user
+        .connections
+        .iter()
+        .filter(|c| c.profile.is_some())
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .filter_map(|c| identity_json(&s, &user_id, c))
+        .collect();
+    let list_url = format!("{}/users/{user_id}/identities", s.cfg.base_url);
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `GET /users/{userId}/identities/{identityId}` (getUserIdentity).
@@ -317,7 +346,16 @@ pub(crate) async fn enrich(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult 
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::missing_param("q", "The q parameter is required."))?;
-    let amount: Option<f64> = util::field(&q, "amount").and_then(|a| a.trim().parse().ok());
+    let amount: Option<f64> = match util::field(&q, "amount") {
+        None => None,
+        Some(a) => Some(
+            a.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| ApiError::invalid_param("amount", "The amount parameter must be a number."))?,
+        ),
+    };
     let upper = text.to_ascii_uppercase();
     let hit = KNOWN.iter().find(|k| k.keywords.iter().any(|kw| upper.contains(kw)));
     let direction = if amount.is_some_and(|a| a > 0.0) { "credit" } else { "debit" };

@@ -9,13 +9,14 @@ use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
 use super::accounts::{cursor_param, page, page_links};
-use super::{extend_object, json, no_content, ok, page_list, query, read_body, self_url};
+use super::{extend_object, json, no_content, ok, page_list, paging, query, read_body, self_url};
 use crate::analysis::{self, Stream, posted};
 use crate::data::{Account, Txn};
 use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
 use crate::filter::Filter;
 use crate::state::{Inner, Shared, Snapshot, SnapshotKind, User};
 use crate::util::{self, DAY};
+use crate::validate;
 
 /// An ANZSIC (code, title) pair.
 type CodeTitle = (&'static str, &'static str);
@@ -29,11 +30,13 @@ struct Period {
 
 fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
     let v = parse_json_or_empty(body, "Request body")?;
+    if !v.is_object() {
+        return Err(ApiError::invalid_content("Request body is not in valid format."));
+    }
     let month = |key: &str| -> ApiResult<Option<i64>> {
         match v.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => util::parse_month(s)
+            None => Ok(None),
+            Some(Value::String(s)) if !s.is_empty() => util::parse_month(s)
                 .map(Some)
                 .ok_or_else(|| ApiError::invalid_param(key, format!("{key} must be a YYYY-MM month.")).pointer(key)),
             Some(_) => Err(ApiError::invalid_param(key, format!("{key} must be a YYYY-MM month.")).pointer(key)),
@@ -53,15 +56,16 @@ fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
     if from > to {
         return Err(ApiError::invalid_param("fromMonth", "toMonth must not be before fromMonth.").pointer("fromMonth"));
     }
-    let accounts = match v.get("accounts") {
-        None | Some(Value::Null) => user.accounts.iter().map(|a| a.id.clone()).collect(),
-        Some(Value::Array(items)) if items.is_empty() => user.accounts.iter().map(|a| a.id.clone()).collect(),
-        Some(Value::Array(items)) => {
+    let listed = match v.as_object() {
+        Some(obj) => validate::optional_text_list(obj, "accounts")?,
+        None => None,
+    };
+    let accounts = match listed {
+        None => user.accounts.iter().map(|a| a.id.clone()).collect(),
+        Some(items) if items.is_empty() => user.accounts.iter().map(|a| a.id.clone()).collect(),
+        Some(items) => {
             let mut ids = Vec::new();
-            for i in items {
-                let id = i.as_str().ok_or_else(|| {
-                    ApiError::invalid_param("accounts", "Account ids must be strings.").pointer("accounts")
-                })?;
+            for id in items {
                 if !user.accounts.iter().any(|a| a.id == id) {
                     return Err(ApiError::invalid_param(
                         "accounts",
@@ -69,11 +73,10 @@ fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
                     )
                     .pointer("accounts"));
                 }
-                ids.push(id.to_owned());
+                ids.push(id);
             }
             ids
         }
-        Some(_) => return Err(ApiError::invalid_param("accounts", "accounts must be a list.").pointer("accounts")),
     };
     Ok(Period { accounts, from, to })
 }
@@ -516,6 +519,7 @@ pub(crate) async fn list_affordability(
     Path(user_id): Path<String>,
     uri: Uri,
 ) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
     let inner = s.read();
     let user = inner.user(&user_id)?;
     let base = &s.cfg.base_url;
@@ -524,6 +528,8 @@ pub(crate) async fn list_affordability(
         .iter()
         .rev()
         .filter(|sn| sn.user_id == user_id && sn.kind == SnapshotKind::Affordability)
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
         .map(|sn| {
             let mut institutions: Vec<&str> =
                 user.accounts.iter().filter(|a| sn.accounts.contains(&a.id)).map(|a| &*a.institution).collect();
@@ -545,7 +551,8 @@ pub(crate) async fn list_affordability(
             })
         })
         .collect();
-    ok(json!({ "type": "list", "data": data, "links": { "self": self_url(&s, &uri) } }))
+    let list_url = format!("{base}/users/{user_id}/affordability");
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `GET /users/{userId}/affordability/{snapshotId}/transactions` (getAffordabilitySnapshotTransactions).
@@ -567,7 +574,7 @@ pub(crate) async fn get_affordability_transactions(
         .map(|&i| {
             let t = &user.txns[i];
             let (code, title) = t.sub_class.unwrap_or(("", ""));
-            json!({
+            let mut out = json!({
                 "type": "transaction",
                 "id": t.id,
                 "account": &*t.account,
@@ -585,7 +592,14 @@ pub(crate) async fn get_affordability_transactions(
                     "account": format!("{base}/users/{user_id}/accounts/{}", t.account),
                     "institution": format!("{base}/institutions/{}", t.institution),
                 },
-            })
+            });
+            // A pending transaction has no running balance: leave the field out.
+            if t.balance.is_none()
+                && let Some(obj) = out.as_object_mut()
+            {
+                obj.remove("balance");
+            }
+            out
         })
         .collect();
     let list_url = format!("{base}/users/{user_id}/affordability/{id}/transactions");

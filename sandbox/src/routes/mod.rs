@@ -9,6 +9,7 @@ mod connectors;
 mod events;
 mod insights;
 mod jobs;
+mod paging;
 mod identities;
 mod reports;
 mod statements;

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::accounts::{TXN_FIELDS, account_json, page, page_links, paging_params};
 use super::identities::unknown_identity_details;
-use super::{counted_list, extend_object, json, no_content, ok, page_list, query, read_json, self_url, sized_list};
+use super::{counted_list, extend_object, json, no_content, ok, page_list, paging, query, read_json, self_url};
 use crate::analysis::{self, posted};
 use crate::data::{Account, Txn};
 use crate::errors::{ApiError, ApiResult};
@@ -163,7 +163,7 @@ fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit:
         _ => ("irregular", "Irregular"),
     };
     let avg_tx = if items.is_empty() { 0 } else { total / items.len() as i64 };
-    json!({
+    let mut out = json!({
         "summary": {
             "transactionCount": items.len(),
             "overallPercentage": {
@@ -190,9 +190,14 @@ fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit:
             "type": ftype,
             "amount": util::money(avg_tx),
             "display": display,
-            "next": { "date": if gap > 0 { util::fmt_date(last + gap * DAY) } else { String::new() }, "amount": util::money(avg_tx) },
+            "next": { "amount": util::money(avg_tx) },
         },
-    })
+    });
+    // No next occurrence: the date is left out (never "", which is not a date).
+    if gap > 0 {
+        out["frequency"]["next"]["date"] = json!(util::fmt_date(last + gap * DAY));
+    }
+    out
 }
 
 /// `includeMetrics`/`includeGroups`: absent or `[]` = all, a list = only those, `null` = none.
@@ -225,13 +230,23 @@ fn report_account_json(a: &Account, user_id: &str, base: &str) -> Value {
     out
 }
 
+/// A metric value as Basiq sends it: always a string (`"true"`, `"26.2"`, `"4"`).
+fn metric_text(value: Value) -> Value {
+    match value {
+        Value::String(_) | Value::Null => value,
+        Value::Bool(b) => Value::String(b.to_string()),
+        Value::Number(n) => Value::String(n.to_string()),
+        other => Value::String(other.to_string()),
+    }
+}
+
 fn metric(id: &str, title: &str, description: &str, section: &str, value: Value, format: &str) -> Value {
     json!({
         "id": id,
         "title": title,
         "description": description,
         "sections": [section],
-        "result": { "value": value, "format": format },
+        "result": { "value": metric_text(value), "format": format },
     })
 }
 
@@ -571,6 +586,8 @@ fn ready<'a>(s: &Shared, inner: &'a Inner, id: &str) -> ApiResult<&'a Report> {
 
 /// `GET /reports` (listAllReports), newest first; reports appear once their job finished.
 pub(crate) async fn list_reports(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
+    let base = &s.cfg.base_url;
     let inner = s.read();
     let now = s.cfg.clock.now();
     let data: Vec<Value> = inner
@@ -578,9 +595,11 @@ pub(crate) async fn list_reports(State(s): State<Arc<Shared>>, uri: Uri) -> ApiR
         .iter()
         .rev()
         .filter(|r| r.ready_at <= now)
-        .map(|r| report_json(r, &s.cfg.base_url, false))
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .map(|r| report_json(r, base, false))
         .collect();
-    ok(sized_list(data, self_url(&s, &uri)))
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &format!("{base}/reports")))
 }
 
 /// `GET /reports/{id}` (retrieveReport).
@@ -628,7 +647,7 @@ pub(crate) async fn get_report_transactions(
         .iter()
         .zip(owners)
         .map(|(t, uid)| {
-            json!({
+            let mut out = json!({
                 "type": "transaction",
                 "id": t.id,
                 "account": &*t.account,
@@ -638,7 +657,6 @@ pub(crate) async fn get_report_transactions(
                 "connection": &*t.connection,
                 "description": t.description,
                 "direction": t.direction(),
-                "enrich": null,
                 "institution": &*t.institution,
                 "postDate": t.post.map(util::fmt_datetime),
                 "status": t.status(),
@@ -649,7 +667,14 @@ pub(crate) async fn get_report_transactions(
                     "institution": format!("{base}/institutions/{}", t.institution),
                     "connection": format!("{base}/users/{uid}/connections/{}", t.connection),
                 },
-            })
+            });
+            // A pending transaction has no running balance: leave the field out.
+            if t.balance.is_none()
+                && let Some(obj) = out.as_object_mut()
+            {
+                obj.remove("balance");
+            }
+            out
         })
         .collect();
     let links = page_links(self_url(&s, &uri), &format!("{base}/reports/{id}/transactions"), &cursor, next);

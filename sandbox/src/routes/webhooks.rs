@@ -10,13 +10,14 @@ use axum::response::IntoResponse;
 use rand::Rng;
 use serde_json::{Value, json};
 
-use super::accounts::parse_limit;
+use super::accounts::paging_params;
 use super::events::EVENT_TYPES;
-use super::{filter_param, json, no_content, ok, page_list, query, read_json, self_url, sized_list};
+use super::{json, no_content, ok, paging, query, read_json, self_url};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE_IN, FieldSpec, Kind};
 use crate::state::{Inner, Message, Shared, Webhook};
 use crate::util;
+use crate::validate;
 
 const MESSAGE_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "eventTypeId", kind: Kind::Text, ops: EQ_NE_IN },
@@ -25,17 +26,22 @@ const MESSAGE_FIELDS: &[FieldSpec] = &[
 ];
 
 fn webhook_json(w: &Webhook, base: &str) -> Value {
-    json!({
+    let mut out = json!({
         "type": "webhook",
         "id": w.id,
-        "name": w.name,
-        "description": w.description,
         "url": w.url,
         "status": "active",
         "secret": w.secret,
         "subscribedEvents": w.events,
         "links": { "self": format!("{base}/notifications/webhooks/{}", w.id) },
-    })
+    });
+    // Optional strings are left out rather than sent as null.
+    for (key, value) in [("name", &w.name), ("description", &w.description)] {
+        if let Some(v) = value {
+            out[key] = json!(v);
+        }
+    }
+    out
 }
 
 fn message_json(m: &Message, base: &str) -> Value {
@@ -89,21 +95,8 @@ async fn read_input(body: Body) -> ApiResult<WebhookInput> {
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Err(ApiError::invalid_content("The url must use http or https.").pointer("url"));
     }
-    let events = match obj.get("subscribedEvents") {
-        None | Some(Value::Null) => EVENT_TYPES.iter().map(|(id, _)| (*id).to_owned()).collect(),
-        Some(Value::String(one)) => vec![one.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| {
-                i.as_str().map(str::to_owned).ok_or_else(|| {
-                    ApiError::invalid_content("subscribedEvents must hold strings.").pointer("subscribedEvents")
-                })
-            })
-            .collect::<ApiResult<Vec<_>>>()?,
-        Some(_) => {
-            return Err(ApiError::invalid_content("subscribedEvents must be a list.").pointer("subscribedEvents"));
-        }
-    };
+    let events = validate::optional_text_list(obj, "subscribedEvents")?
+        .unwrap_or_else(|| EVENT_TYPES.iter().map(|(id, _)| (*id).to_owned()).collect());
     if let Some(bad) = events.iter().find(|e| !EVENT_TYPES.iter().any(|(id, _)| id == e)) {
         return Err(
             ApiError::invalid_content(format!("Event type {bad} is not supported.")).pointer("subscribedEvents")
@@ -165,9 +158,17 @@ pub(crate) async fn add_webhook(State(s): State<Arc<Shared>>, body: Body) -> Api
 
 /// `GET /notifications/webhooks` (listAppWebhooks).
 pub(crate) async fn list_webhooks(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
+    let base = &s.cfg.base_url;
     let inner = s.read();
-    let data: Vec<Value> = inner.webhooks.iter().map(|w| webhook_json(w, &s.cfg.base_url)).collect();
-    ok(sized_list(data, self_url(&s, &uri)))
+    let data: Vec<Value> = inner
+        .webhooks
+        .iter()
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .map(|w| webhook_json(w, base))
+        .collect();
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &format!("{base}/notifications/webhooks")))
 }
 
 /// `GET /notifications/webhooks/{webhookId}` (getWebhook).
@@ -211,11 +212,9 @@ pub(crate) async fn delete_webhook(State(s): State<Arc<Shared>>, Path(id): Path<
 
 /// `GET /notifications/webhooks/{webhookId}/messages` (listMessages), newest first.
 pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> ApiResult {
-    let q = query(&uri);
-    let limit = parse_limit(util::field(&q, "limit"))?;
-    let f = filter_param(&q, MESSAGE_FIELDS)?;
-    let mut inner = s.write();
-    inner.settle_all(&s.cfg);
+    let (cursor, f) = paging_params(&query(&uri), MESSAGE_FIELDS)?;
+    let base = &s.cfg.base_url;
+    let inner = s.read();
     if !inner.webhooks.iter().any(|w| w.id == id) {
         return Err(webhook_not_found());
     }
@@ -234,10 +233,11 @@ pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<S
                 })
             })
         })
-        .take(limit)
-        .map(|m| message_json(m, &s.cfg.base_url))
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .map(|m| message_json(m, base))
         .collect();
-    ok(page_list(data, limit, json!({ "self": self_url(&s, &uri) })))
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &format!("{base}/notifications/webhooks/{id}/messages")))
 }
 
 /// `GET /notifications/webhooks/{webhookId}/messages/{messageId}` (getWebhookMessage).
@@ -261,6 +261,9 @@ pub(crate) async fn get_message(
 /// subscribed to the event type; 400 `no-webhooks-found` when there is none.
 pub(crate) async fn test_message(State(s): State<Arc<Shared>>, body: Body) -> ApiResult {
     let v = read_json(body, 64 * 1024, "Posted test message").await?;
+    if let Some(obj) = v.as_object() {
+        validate::optional_text(obj, "Text")?;
+    }
     let type_id = v
         .get("eventTypeId")
         .and_then(Value::as_str)
