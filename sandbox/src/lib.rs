@@ -153,6 +153,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 pub use faults::{Fault, FaultKind};
+pub use retention::StoreSizes;
 
 use errors::ApiError;
 use state::{Config, Scope, Shared};
@@ -435,6 +436,11 @@ impl Sandbox {
         for t in self.shared.write().tokens.values_mut() {
             t.revoked = true;
         }
+    }
+
+    /// How many entries each growing store holds (to check that a long-running sandbox levels off).
+    pub fn store_sizes(&self) -> StoreSizes {
+        StoreSizes::of(&self.shared.read())
     }
 
     /// Issue a SERVER_ACCESS token directly (not counted by [`Sandbox::token_requests`]).

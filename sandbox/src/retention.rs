@@ -33,6 +33,41 @@ pub(crate) struct Pruned {
     pub(crate) events: usize,
 }
 
+/// How many entries each store holds right now (see `Sandbox::store_sizes`).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreSizes {
+    /// Users.
+    pub users: usize,
+    /// Recorded events.
+    pub events: usize,
+    /// Webhook messages.
+    pub messages: usize,
+    /// Jobs.
+    pub jobs: usize,
+    /// Reports.
+    pub reports: usize,
+    /// Insight snapshots.
+    pub snapshots: usize,
+    /// Issued tokens.
+    pub tokens: usize,
+}
+
+impl StoreSizes {
+    /// Count the stores of `inner`.
+    pub(crate) fn of(inner: &Inner) -> Self {
+        StoreSizes {
+            users: inner.users.len(),
+            events: inner.events.len(),
+            messages: inner.messages.len(),
+            jobs: inner.jobs.len(),
+            reports: inner.reports.len(),
+            snapshots: inner.snapshots.len(),
+            tokens: inner.tokens.len(),
+        }
+    }
+}
+
 /// How far a crossed cap is cut back.
 fn low_water(cap: usize) -> usize {
     cap - cap / 10

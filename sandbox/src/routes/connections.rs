@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::identities::{address_json, person_json};
 use super::accounts::paging_params;
+use super::identities::{address_json, person_json};
 use super::{json, no_content, ok, paging, query, self_url};
 use crate::data::institution_ref;
 use crate::errors::ApiResult;

@@ -10,8 +10,8 @@ use super::accounts::{page_links, paging_params};
 use super::{ok, query, self_url, sized_list};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
-use crate::state::{Event, Shared};
 use crate::retention;
+use crate::state::{Event, Shared};
 use crate::util;
 
 /// The event types webhooks can subscribe to.
@@ -81,12 +81,8 @@ pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiRes
     // `pos` is one past the absolute index of the next event to list (0 = start at the newest).
     let top = if cursor.pos == 0 { total } else { cursor.pos.min(total) };
     let end = top.saturating_sub(dropped);
-    let mut matching = inner.events[..end]
-        .iter()
-        .enumerate()
-        .rev()
-        .filter(|(_, e)| e.created >= cutoff)
-        .filter(|(_, e)| {
+    let mut matching =
+        inner.events[..end].iter().enumerate().rev().filter(|(_, e)| e.created >= cutoff).filter(|(_, e)| {
             f.matches_text(|field| {
                 Some(match field {
                     "user.id" => &e.user_id,

@@ -35,7 +35,13 @@ pub(crate) fn finish(mut data: Vec<Value>, cursor: &Cursor, self_link: String, l
 }
 
 /// The list envelope of one page: `{type:"list", count, size, data, links:{self, next?}}`.
-pub(crate) fn envelope(data: Vec<Value>, cursor: &Cursor, self_link: String, list_url: &str, next: Option<usize>) -> Value {
+pub(crate) fn envelope(
+    data: Vec<Value>,
+    cursor: &Cursor,
+    self_link: String,
+    list_url: &str,
+    next: Option<usize>,
+) -> Value {
     page_list(data, cursor.limit, page_links(self_link, list_url, cursor, next))
 }
 
