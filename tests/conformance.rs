@@ -254,6 +254,8 @@ async fn every_operation_answers_with_a_schema_valid_body() {
         }
         for exchange in answered {
             match &success.schema {
+                // The declared body-less 204 beside a JSON 200 (x-basiq-empty-success).
+                Some(_) if exchange.status == 204 && exchange.body.is_empty() => {}
                 Some(schema) => {
                     let value: Value = serde_json::from_slice(&exchange.body).unwrap_or(Value::Null);
                     for p in spec.validate(schema, &value) {
