@@ -8,9 +8,9 @@ mod support;
 
 use std::time::Duration;
 
-use basiq_sandbox::Sandbox;
 use basiq::statements::StatementFile;
 use basiq::{Call, Client, OPERATIONS, types};
+use basiq_sandbox::Sandbox;
 use serde_json::{Value, json};
 use spec_schema::Spec;
 use support::recorder::{Exchange, Recorder};

@@ -42,11 +42,11 @@ pub(crate) fn optional_text_list(obj: &Map<String, Value>, key: &str) -> ApiResu
 const ADDRESS_FIELDS: &[&str] = &["addressLine1", "addressLine2", "suburb", "state", "postcode", "countryCode"];
 
 /// A business address object: each known field absent, `null` or a string (unknown fields are
-/// dropped, never echoed); 400 pointing at the offending nested field otherwise. `null` as a whole
-/// reads as absent, as our spec allows.
+/// dropped, never echoed); 400 pointing at the offending nested field otherwise, and 400 for a
+/// `null` address.
 pub(crate) fn business_address(obj: &Map<String, Value>, key: &str) -> ApiResult<Option<Value>> {
     let fields = match obj.get(key) {
-        None | Some(Value::Null) => return Ok(None),
+        None => return Ok(None),
         Some(Value::Object(fields)) => fields,
         Some(_) => return Err(invalid(key, format!("{key} must be an object."))),
     };

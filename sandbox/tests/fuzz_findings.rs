@@ -156,6 +156,10 @@ async fn null_empty_or_mistyped_optional_input_is_refused() {
     let hook = s(&hook["id"]);
     let cases: Vec<(String, Value, &str)> = vec![
         (format!("/users/{user}"), json!({"verificationDate": null}), "verificationDate"),
+        // Found by tests/fuzz.rs beyond the list: null in any optional user field.
+        ("/users".to_owned(), json!({"email": "a@b.co", "verificationStatus": null}), "verificationStatus"),
+        ("/users".to_owned(), json!({"email": "a@b.co", "mobile": null}), "mobile"),
+        ("/users".to_owned(), json!({"email": "a@b.co", "businessAddress": null}), "businessAddress"),
         (format!("/users/{user}"), json!({"lastName": ""}), "lastName"),
         (format!("/users/{user}"), json!({"lastName": 7}), "lastName"),
         (format!("/users/{user}/auth_link"), json!({"mobile": null}), "mobile"),

@@ -82,10 +82,10 @@ fn valid_mobile(s: &str) -> bool {
     (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A string field: `Ok(None)` when absent/null, 400 when of another JSON type.
+/// A string field: `Ok(None)` when absent, 400 when `null` or of another JSON type.
 fn str_field(obj: &Map<String, Value>, key: &str) -> ApiResult<Option<String>> {
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
         Some(Value::Number(n)) if key == "mobile" => Ok(Some(n.to_string())),
         Some(_) => Err(ApiError::invalid_param(key, format!("Provided {key} is in bad format.")).pointer(key)),
@@ -135,7 +135,7 @@ fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> 
     }
     let address = validate::business_address(obj, "businessAddress")?;
     let verification = match obj.get("verificationStatus") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => {
             return Err(ApiError::invalid_param("verificationStatus", "Verification status must be a boolean.")
