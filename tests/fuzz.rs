@@ -309,7 +309,7 @@ impl Fuzz {
         use reqwest::Method;
         self.token = self.sandbox.server_token();
         let mut w = World::default();
-        let (login, password, institution) = if round % 2 == 0 {
+        let (login, password, institution) = if round.is_multiple_of(2) {
             ("gavinBelson", "hooli2016", "AU00000")
         } else {
             ("laurieBream", "business2024", "AU00004")
