@@ -306,10 +306,16 @@ impl SandboxBuilder {
     }
 
     /// Most entries kept in each other store that grows with traffic: webhook messages, jobs
-    /// (never a connection's latest), reports, insight snapshots and tokens (default 10,000); the
-    /// oldest go first.
+    /// (never a connection's latest) and tokens (default 1,000); the oldest go first.
     pub fn max_entries(mut self, max: usize) -> Self {
         self.limits.max_entries = max;
+        self
+    }
+
+    /// Most reports, and most insight snapshots, kept (default 100; they are large documents);
+    /// the oldest go first.
+    pub fn max_documents(mut self, max: usize) -> Self {
+        self.limits.max_documents = max;
         self
     }
 

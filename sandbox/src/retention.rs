@@ -1,6 +1,6 @@
 //! Bounds on the stores that grow with traffic, so a long-running sandbox levels off: events age
 //! out after the retention period (Basiq keeps seven days) and events, webhook messages, jobs,
-//! reports, insight snapshots and tokens are capped. Checks run on every write and cost O(1)
+//! tokens, reports and insight snapshots are capped. Checks run on every write and cost O(1)
 //! unless a bound is crossed; a crossed cap is cut back to nine tenths of itself, so the work of
 //! cutting is spread over many writes.
 
@@ -16,13 +16,20 @@ pub(crate) struct Limits {
     pub(crate) event_retention: Duration,
     /// Most events kept.
     pub(crate) max_events: usize,
-    /// Most entries kept in each other growing store (messages, jobs, reports, snapshots, tokens).
+    /// Most entries kept in each other growing store (messages, jobs, tokens).
     pub(crate) max_entries: usize,
+    /// Most reports, and most insight snapshots, kept (large documents, so a smaller cap).
+    pub(crate) max_documents: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { event_retention: Duration::from_secs(7 * 24 * 3600), max_events: 10_000, max_entries: 10_000 }
+        Limits {
+            event_retention: Duration::from_secs(7 * 24 * 3600),
+            max_events: 10_000,
+            max_entries: 1_000,
+            max_documents: 100,
+        }
     }
 }
 
@@ -70,7 +77,7 @@ impl StoreSizes {
 
 /// How far a crossed cap is cut back.
 fn low_water(cap: usize) -> usize {
-    cap - cap / 10
+    (cap - cap / 10).min(cap.saturating_sub(1))
 }
 
 /// Unix seconds before which events are too old to keep.
@@ -86,29 +93,34 @@ pub(crate) fn prune(inner: &mut Inner, cfg: &Config) {
     // Events: oldest first in the log.
     let cutoff = event_cutoff(cfg);
     let old = inner.events.iter().take_while(|e| e.created < cutoff).count();
-    let over = inner.events.len().saturating_sub(limits.max_events);
-    let cut = if over > 0 { inner.events.len() - low_water(limits.max_events) } else { 0 };
+    // A full store is cut before the write, so the write's own entry still fits under the cap.
+    let cut = if inner.events.len() >= limits.max_events {
+        inner.events.len() - low_water(limits.max_events.max(1))
+    } else {
+        0
+    };
     let drop = old.max(cut).min(inner.events.len());
     if drop > 0 {
         inner.events.drain(..drop);
         inner.pruned.events += drop;
     }
-    if inner.messages.len() > cap {
+    if inner.messages.len() >= cap {
         let n = inner.messages.len() - low_water(cap);
         inner.messages.drain(..n);
     }
-    if inner.reports.len() > cap {
-        let n = inner.reports.len() - low_water(cap);
+    let docs = limits.max_documents.max(1);
+    if inner.reports.len() >= docs {
+        let n = inner.reports.len() - low_water(docs);
         inner.reports.drain(..n);
     }
-    if inner.snapshots.len() > cap {
-        let n = inner.snapshots.len() - low_water(cap);
+    if inner.snapshots.len() >= docs {
+        let n = inner.snapshots.len() - low_water(docs);
         inner.snapshots.drain(..n);
     }
-    if inner.tokens.len() > cap {
+    if inner.tokens.len() >= cap {
         prune_tokens(inner, cfg, low_water(cap));
     }
-    if inner.jobs.len() > cap {
+    if inner.jobs.len() >= cap {
         prune_jobs(inner, low_water(cap));
     }
 }

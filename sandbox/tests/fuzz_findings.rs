@@ -251,7 +251,7 @@ async fn events_and_other_lists_page_with_limit_and_next() {
 /// Item 9: events age out after the retention period and every growing store is capped.
 #[tokio::test]
 async fn stores_are_bounded() {
-    let mut api = Api::with(Sandbox::builder().max_events(20).max_entries(30)).await;
+    let mut api = Api::with(Sandbox::builder().max_events(20).max_entries(30).max_documents(3)).await;
     for i in 0..60 {
         api.post("/users", json!({ "email": format!("u{i}@example.com") })).await;
         helpers::token(&api.http, &api.sb, &[("scope", "SERVER_ACCESS")]).await;
@@ -261,6 +261,13 @@ async fn stores_are_bounded() {
     assert!(sizes.tokens <= 30, "{sizes:?}");
     // The cap dropped the oldest tokens, ours among them: take the newest.
     api.token = api.sb.server_token();
+    let user = api.user().await;
+    api.connect(&user, "AU00000", "gavinBelson", "hooli2016").await;
+    for _ in 0..8 {
+        let (st, _) = api.post(&format!("/users/{user}/income"), json!({})).await;
+        assert_eq!(st, StatusCode::OK);
+    }
+    assert!(api.sb.store_sizes().snapshots <= 3, "{:?}", api.sb.store_sizes());
     let ids = walk(&api, "/events?limit=7").await;
     assert!(ids.len() <= 20 && !ids.is_empty(), "{}", ids.len());
 
