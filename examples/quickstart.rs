@@ -7,30 +7,44 @@
 //!     --email you@example.com --mobile +61400000000    # against Basiq (or BASIQ_BASE_URL)
 //! ```
 //!
-//! Flags: `--email`, `--mobile`, `--job-id <id>` (skip watching the user's jobs), `--help`.
+//! Flags: `--email` (required online to create the user), `--mobile`, `--user-id <id>` (use an
+//! existing user instead of creating one), `--job-id <id>` (that user's connection job; needs
+//! `--user-id`), `--help`.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
+use basiq::filter::AccountFilter;
 use basiq::jobs::JobOutcome;
 use basiq::{Call, Client, types};
 use basiq_sandbox::Sandbox;
 
 /// What the quickstart was asked to do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Email of the user to create.
-    pub email: String,
+    /// Email of the user to create (required online unless `user_id` is given).
+    pub email: Option<String>,
     /// Mobile of the user to create, in international form.
-    pub mobile: String,
-    /// The connection job to wait for, when the consent redirect already gave it.
+    pub mobile: Option<String>,
+    /// An existing user to use instead of creating one.
+    pub user_id: Option<String>,
+    /// The connection job to wait for, when the consent redirect already gave it (needs `user_id`).
     pub job_id: Option<String>,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Self { email: "gavin@hooli.com".into(), mobile: "+61410888999".into(), job_id: None }
+impl Options {
+    /// Refuses combinations that would act on the wrong user or invent personal details online.
+    pub fn check(&self, online: bool) -> Result<(), String> {
+        if self.job_id.is_some() && self.user_id.is_none() {
+            return Err(
+                "--job-id needs --user-id: the job belongs to an existing user, whose accounts are listed".into()
+            );
+        }
+        if online && self.user_id.is_none() && self.email.as_deref().is_none_or(|e| e.trim().is_empty()) {
+            return Err("online runs create a real Basiq user: give their --email (or an existing --user-id)".into());
+        }
+        Ok(())
     }
 }
 
@@ -50,6 +64,12 @@ pub async fn run_offline(options: Options) -> Result<Vec<types::Account>, String
         .await
         .map_err(|e| format!("could not start the embedded sandbox: {e}"))?;
     println!("No BASIQ_API_KEY set: running against the embedded sandbox at {}", sandbox.base_url());
+    // The sandbox's own example person; only ever used offline.
+    let options = Options {
+        email: options.email.or_else(|| Some("gavin@hooli.com".into())),
+        mobile: options.mobile.or_else(|| Some("+61410888999".into())),
+        ..options
+    };
     let client =
         Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().map_err(|e| e.to_string())?;
     run(&client, &options, Consent::Sandbox(&sandbox)).await
@@ -57,16 +77,26 @@ pub async fn run_offline(options: Options) -> Result<Vec<types::Account>, String
 
 /// Runs the flow with `client`, getting consent as `consent` says.
 pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Result<Vec<types::Account>, String> {
+    options.check(matches!(consent, Consent::Person))?;
     client.server_token().await.map_err(|e| e.to_string())?;
     println!("1. Server token obtained (cached and refreshed by the client).");
 
-    let request: types::UserCreateRequest =
-        serde_json::from_value(serde_json::json!({ "email": options.email, "mobile": options.mobile }))
-            .map_err(|e| format!("invalid --email or --mobile: {e}"))?;
-    let user = client.create_user().body(request).call().await.map_err(|e| e.to_string())?;
-    println!("2. Created user {} ({})", user.id, options.email);
+    let user_id = match &options.user_id {
+        Some(id) => {
+            println!("2. Using existing user {id}");
+            id.clone()
+        }
+        None => {
+            let request: types::UserCreateRequest =
+                serde_json::from_value(serde_json::json!({ "email": options.email, "mobile": options.mobile }))
+                    .map_err(|e| format!("invalid --email or --mobile: {e}"))?;
+            let user = client.create_user().body(request).call().await.map_err(|e| e.to_string())?;
+            println!("2. Created user {} ({})", user.id, options.email.as_deref().unwrap_or_default());
+            user.id
+        }
+    };
 
-    let token = client.client_token(&user.id).await.map_err(|e| e.to_string())?;
+    let token = client.client_token(&user_id).await.map_err(|e| e.to_string())?;
     println!("3. Client token minted for the user.");
 
     let mut url = ConsentUrl::new(token).state("quickstart");
@@ -81,14 +111,14 @@ pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Re
         (Consent::Sandbox(sandbox), None) => {
             println!("   (sandbox) completing consent on the user's behalf as gavinBelson at Hooli (AU00000)");
             let outcome = sandbox
-                .complete_consent(&user.id, "AU00000", "gavinBelson", "hooli2016")
+                .complete_consent(&user_id, "AU00000", "gavinBelson", "hooli2016")
                 .map_err(|e| format!("the sandbox refused the consent: {e}"))?;
             outcome.job_id
         }
         (Consent::Person, None) => {
             println!("   Open the URL above, connect a bank, and come back; watching the user's jobs...");
             client
-                .wait_for_new_connection_job(&user.id, Vec::<String>::new())
+                .wait_for_new_connection_job(&user_id, Vec::<String>::new())
                 .deadline(Duration::from_secs(15 * 60))
                 .wait()
                 .await
@@ -121,9 +151,9 @@ pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Re
     };
     println!("6. Connection {} is active.", connection_id.as_deref().unwrap_or("(id not reported)"));
 
-    let mut accounts = client.get_accounts().user_id(&user.id);
+    let mut accounts = client.get_accounts().user_id(&user_id);
     if let Some(id) = &connection_id {
-        accounts = accounts.filter(format!("connection.id.eq('{id}')"));
+        accounts = accounts.filter(AccountFilter::connection_id().eq(id));
     }
     let accounts = accounts.call().await.map_err(|e| e.to_string())?.data;
     println!("7. Accounts:\n");
@@ -185,11 +215,13 @@ fn parse_args() -> Result<Option<Options>, String> {
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
-            "--email" => options.email = value("--email")?,
-            "--mobile" => options.mobile = value("--mobile")?,
+            "--email" => options.email = Some(value("--email")?),
+            "--mobile" => options.mobile = Some(value("--mobile")?),
+            "--user-id" => options.user_id = Some(value("--user-id")?),
             "--job-id" => options.job_id = Some(value("--job-id")?),
             "-h" | "--help" => {
-                println!("usage: quickstart [--email E] [--mobile +61...] [--job-id ID]");
+                println!("usage: quickstart [--email E] [--mobile +61...] [--user-id ID [--job-id ID]]");
+                println!("Online (BASIQ_API_KEY set) it needs --email to create the user, or --user-id.");
                 println!("Without BASIQ_API_KEY it runs offline against the embedded sandbox.");
                 return Ok(None);
             }
@@ -210,6 +242,10 @@ async fn main() -> ExitCode {
         }
     };
     let online = std::env::var(basiq::ENV_API_KEY).is_ok_and(|k| !k.trim().is_empty());
+    if let Err(e) = options.check(online) {
+        eprintln!("quickstart: {e}");
+        return ExitCode::from(2);
+    }
     let result = if online {
         match Client::from_env() {
             Ok(client) => run(&client, &options, Consent::Person).await,

@@ -115,7 +115,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub masked_number: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::lenient::or_none")]
         pub meta: ::std::option::Option<AccountMeta>,
         ///Account name set by the bank or the holder.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -478,7 +478,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rate: ::std::option::Option<::std::string::String>,
         ///Balance or term bands with their own rate.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::lenient::one_or_many")]
         pub tiers: ::std::option::Option<::std::vec::Vec<AccountRateTier>>,
     }
     impl AccountDepositRate {
@@ -585,7 +585,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
         ///Discounts that can reduce the fee.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::lenient::one_or_many")]
         pub discounts: ::std::option::Option<::std::vec::Vec<AccountFeeDiscount>>,
         ///Kind of fee, in CDR terms.
         #[serde(
@@ -795,7 +795,7 @@ pub mod types {
         )]
         pub repayment_type: ::std::option::Option<::std::string::String>,
         ///Bands with their own rate.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::lenient::one_or_many")]
         pub tiers: ::std::option::Option<::std::vec::Vec<AccountRateTier>>,
     }
     impl AccountLendingRate {
@@ -2156,7 +2156,7 @@ pub mod types {
     )]
     pub struct AffordabilityTransactionSubClass {
         ///Category code. Declared as an integer but looks like a zero-padded code, and other Basiq files send codes as strings, so left untyped.
-        #[serde(rename = "Code", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(rename = "Code", alias = "code", skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::serde_json::Value>,
         ///Name of the category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4664,7 +4664,7 @@ pub mod types {
         ///The jobs.
         pub data: ::std::vec::Vec<Job>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub links: ::std::option::Option<SelfLink>,
+        pub links: ::std::option::Option<JobListLinks>,
         ///Number of jobs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<i64>,
@@ -4674,6 +4674,28 @@ pub mod types {
     }
     impl JobList {
         pub fn builder() -> builder::JobList {
+            Default::default()
+        }
+    }
+    ///Links of a page of jobs.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        schemars::JsonSchema
+    )]
+    pub struct JobListLinks {
+        ///URL of the following page, when Basiq splits the list; absent on the last page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next: ::std::option::Option<::std::string::String>,
+        ///URL of this page.
+        #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
+        pub self_: ::std::option::Option<::std::string::String>,
+    }
+    impl JobListLinks {
+        pub fn builder() -> builder::JobListLinks {
             Default::default()
         }
     }
@@ -4946,7 +4968,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub masked_number: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::lenient::or_none")]
         pub meta: ::std::option::Option<ReportAccountMeta>,
         ///Name of the account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5881,7 +5903,7 @@ pub mod types {
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<crate::open::TransactionDirection>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::lenient::or_none")]
         pub enrich: ::std::option::Option<ReportTransactionEnrich>,
         ///Identifier of the transaction; pending ones get new ids on every refresh.
         pub id: ::std::string::String,
@@ -6145,7 +6167,7 @@ pub mod types {
     )]
     pub struct ReportTransactionMerchant {
         ///Australian Business Number; a string or a JSON number.
-        #[serde(rename = "ABN", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(rename = "ABN", alias = "abn", skip_serializing_if = "::std::option::Option::is_none")]
         pub abn: ::std::option::Option<::serde_json::Value>,
         ///Trading name.
         #[serde(
@@ -6521,7 +6543,7 @@ pub mod types {
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub direction: ::std::option::Option<crate::open::TransactionDirection>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(skip_serializing_if = "::std::option::Option::is_none", default, deserialize_with = "crate::lenient::or_none")]
         pub enrich: ::std::option::Option<TransactionEnrich>,
         ///Identifier of the transaction; stable for posted ones, renewed on each refresh for pending ones.
         pub id: ::std::string::String,
@@ -6789,7 +6811,7 @@ pub mod types {
     )]
     pub struct TransactionEnrichMerchant {
         ///Australian Business Number.
-        #[serde(rename = "ABN", skip_serializing_if = "::std::option::Option::is_none")]
+        #[serde(rename = "ABN", alias = "abn", skip_serializing_if = "::std::option::Option::is_none")]
         pub abn: ::std::option::Option<::std::string::String>,
         ///Trading name.
         #[serde(
@@ -7406,6 +7428,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub count: ::std::option::Option<i64>,
         ///The webhooks.
+        #[serde(default, deserialize_with = "crate::lenient::list_or_one")]
         pub data: ::std::vec::Vec<Webhook>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<WebhookLinks>,
@@ -23822,7 +23845,7 @@ pub mod types {
                 ::std::string::String,
             >,
             links: ::std::result::Result<
-                ::std::option::Option<super::SelfLink>,
+                ::std::option::Option<super::JobListLinks>,
                 ::std::string::String,
             >,
             size: ::std::result::Result<
@@ -23859,7 +23882,7 @@ pub mod types {
             }
             pub fn links<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SelfLink>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::JobListLinks>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.links = value
@@ -23914,6 +23937,70 @@ pub mod types {
                     links: Ok(value.links),
                     size: Ok(value.size),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobListLinks {
+            next: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            self_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobListLinks {
+            fn default() -> Self {
+                Self {
+                    next: Ok(Default::default()),
+                    self_: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobListLinks {
+            pub fn next<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next: {e}")
+                    });
+                self
+            }
+            pub fn self_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.self_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for self_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobListLinks> for super::JobListLinks {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobListLinks,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    next: value.next?,
+                    self_: value.self_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobListLinks> for JobListLinks {
+            fn from(value: super::JobListLinks) -> Self {
+                Self {
+                    next: Ok(value.next),
+                    self_: Ok(value.self_),
                 }
             }
         }

@@ -3,13 +3,16 @@
 //! * The SERVER_ACCESS token is refreshed in the background once a third of its lifetime is
 //!   left (Basiq advises refreshing two or three times an hour), so callers keep using the
 //!   current token instead of waiting.
-//! * Single flight: when there is no usable token, one caller fetches and the others wait for
-//!   that fetch; 1,000 concurrent callers cause one `/token` request.
+//! * Single flight: when there is no usable token, one fetch runs on its own task and every
+//!   caller waits for it; 1,000 concurrent callers cause one `/token` request, and callers that
+//!   give up (a timeout, a dropped request handler) do not cancel it.
 //! * After a failed fetch the error is served from cache for a back-off period that doubles with
 //!   each consecutive failure, so a broken key or a rate limit does not turn into a storm.
 //! * CLIENT_ACCESS tokens are cached per user with the same rules.
 
 use std::sync::{Arc, PoisonError};
+
+use futures::FutureExt;
 use std::time::Duration;
 
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
@@ -17,11 +20,12 @@ use serde::Deserialize;
 use tokio::time::Instant;
 
 use crate::call::TOKEN_OPERATION;
+use crate::clock;
 use crate::error::{ApiError, TokenError, TokenErrorKind};
 use crate::secret::Secret;
 use crate::send;
 use crate::state::Shared;
-use crate::token_cache::{Cached, Failure, Scope, Slot};
+use crate::token_cache::{Cached, Failure, Flight, Scope, Slot};
 
 /// The API version this crate speaks; sent as `basiq-version` on token requests.
 pub const API_VERSION: &str = "3.0";
@@ -31,7 +35,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// Returns a usable token for `scope`, fetching or refreshing it as needed.
 pub(crate) async fn token(shared: &Arc<Shared>, scope: Scope) -> Result<Secret, TokenError> {
-    usable(shared, scope).await.map(|c| c.token)
+    usable(shared, scope).await.map(|c| c.token())
 }
 
 /// Returns a usable cached token for `scope` (with its header), fetching or refreshing it as needed.
@@ -43,33 +47,48 @@ pub(crate) async fn usable(shared: &Arc<Shared>, scope: Scope) -> Result<Cached,
             return Ok(cached);
         }
         if now < cached.expires_at {
-            spawn_refresh(shared.clone(), slot, scope);
+            if tokio::runtime::Handle::try_current().is_ok() {
+                drop(flight(shared, &slot, &scope));
+            }
             return Ok(cached);
         }
     }
-    let _flight = slot.fetching.lock().await;
-    if let Some(cached) = slot.cached().filter(|c| Instant::now() < c.expires_at) {
-        return Ok(cached);
-    }
-    fetch_into(shared, &slot, &scope).await
+    flight(shared, &slot, &scope).await
 }
 
-/// Refreshes in the background unless a fetch is already running.
-fn spawn_refresh(shared: Arc<Shared>, slot: Arc<Slot>, scope: Scope) {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return;
+/// The fetch under way for `slot`, or a new one. It runs on its own task (when there is a
+/// runtime), so callers that stop waiting do not cancel it, and it serves everyone who waits.
+fn flight(shared: &Arc<Shared>, slot: &Arc<Slot>, scope: &Scope) -> Flight {
+    let mut under_way = slot.flight.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(flight) = under_way.as_ref() {
+        return flight.clone();
     }
-    tokio::spawn(async move {
-        let Ok(_flight) = slot.fetching.try_lock() else { return };
-        if slot.cached().is_some_and(|c| Instant::now() < c.refresh_at) {
-            return;
+    let now = Instant::now();
+    if let Some(cached) = slot.cached().filter(|c| now < c.refresh_at) {
+        return futures::future::ready(Ok(cached)).boxed().shared();
+    }
+    let (task_shared, task_slot, task_scope) = (shared.clone(), slot.clone(), scope.clone());
+    let fetch = async move {
+        let outcome = fetch_into(&task_shared, &task_slot, &task_scope).await;
+        *task_slot.flight.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        outcome
+    };
+    let flight: Flight = match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            let task = runtime.spawn(fetch);
+            async move {
+                task.await.unwrap_or_else(|e| Err(unreachable(format!("the token fetch did not finish: {e}"))))
+            }
+            .boxed()
+            .shared()
         }
-        // A failure is remembered in the slot; callers see it once the current token expires.
-        let _ = fetch_into(&shared, &slot, &scope).await;
-    });
+        Err(_) => fetch.boxed().shared(),
+    };
+    *under_way = Some(flight.clone());
+    flight
 }
 
-/// Fetches a token (the caller holds the slot's flight lock) and records the outcome.
+/// Fetches a token and records the outcome in `slot`.
 async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Cached, TokenError> {
     let consecutive = {
         let failure = slot.failure.lock().unwrap_or_else(PoisonError::into_inner);
@@ -84,32 +103,45 @@ async fn fetch_into(shared: &Shared, slot: &Slot, scope: &Scope) -> Result<Cache
     let started = Instant::now();
     match request_token(shared, scope).await {
         Ok(answer) => {
-            let lifetime = Duration::from_secs(answer.expires_in.max(1));
-            let margin = (lifetime / 10).min(Duration::from_secs(30));
-            let cached = Cached {
-                header: bearer(&answer.access_token),
-                token: answer.access_token,
-                refresh_at: started + lifetime * 2 / 3,
-                expires_at: started + lifetime - margin,
-            };
+            let cached = lifetimes(answer, started);
             slot.store(Some(cached.clone()));
             *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = None;
             Ok(cached)
         }
         Err(error) => {
-            let backoff = FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(consecutive.min(10))).min(MAX_BACKOFF);
-            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(Failure {
+            *slot.failure.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(Failure {
                 error: error.clone(),
-                retry_at: Instant::now() + backoff,
-                consecutive: consecutive + 1,
-            });
+                retry_at: clock::after(Instant::now(), backoff(consecutive)),
+                consecutive: consecutive.saturating_add(1),
+            }));
             Err(error)
         }
     }
 }
 
+/// How long failures are served from cache after `consecutive` earlier failures: 1 s, doubling, at most 60 s.
+pub(crate) fn backoff(consecutive: u32) -> Duration {
+    FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(consecutive.min(10))).min(MAX_BACKOFF)
+}
+
+/// When a token fetched at `started` is refreshed (two thirds into its life) and stops being
+/// used (a tenth of its life, at most 30 s, before it expires); saturating for any `expires_in`.
+fn lifetimes(answer: TokenAnswer, started: Instant) -> Cached {
+    let lifetime = Duration::from_secs(answer.expires_in.max(1));
+    let margin = (lifetime / 10).min(Duration::from_secs(30));
+    Cached {
+        header: answer.header,
+        refresh_at: clock::after(started, lifetime / 3 * 2),
+        expires_at: clock::after(started, lifetime.saturating_sub(margin)),
+    }
+}
+
+fn unreachable(message: String) -> TokenError {
+    TokenError { kind: TokenErrorKind::Unreachable, api: None, message: Some(message), backing_off: false }
+}
+
 struct TokenAnswer {
-    access_token: Secret,
+    header: HeaderValue,
     expires_in: u64,
 }
 
@@ -149,12 +181,11 @@ pub(crate) fn basic(key: &Secret) -> Result<HeaderValue, TokenError> {
     Ok(value)
 }
 
-/// `Bearer <token>`, marked sensitive.
-pub(crate) fn bearer(token: &Secret) -> HeaderValue {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-        .unwrap_or_else(|_| HeaderValue::from_static("Bearer invalid"));
+/// `Bearer <token>`, marked sensitive; `None` when the token cannot be sent in a header.
+pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
     value.set_sensitive(true);
-    value
+    Some(value)
 }
 
 fn malformed(message: String) -> TokenError {
@@ -163,7 +194,7 @@ fn malformed(message: String) -> TokenError {
 
 async fn request_token(shared: &Shared, scope: &Scope) -> Result<TokenAnswer, TokenError> {
     let request = token_request(shared, scope)?;
-    let response = send::send(shared, request, TOKEN_OPERATION).await.map_err(|e| TokenError {
+    let response = send::send(shared, request, TOKEN_OPERATION, None).await.map_err(|e| TokenError {
         kind: TokenErrorKind::Unreachable,
         api: None,
         message: Some(if e.is_timeout() { "timed out".into() } else { e.to_string() }),
@@ -182,7 +213,9 @@ async fn request_token(shared: &Shared, scope: &Scope) -> Result<TokenAnswer, To
     }
     let raw: RawTokenAnswer =
         serde_json::from_slice(&body).map_err(|e| malformed(format!("expected access_token and expires_in: {e}")))?;
-    Ok(TokenAnswer { access_token: Secret::new(raw.access_token), expires_in: raw.expires_in.unwrap_or(3600) })
+    let header = bearer(&raw.access_token)
+        .ok_or_else(|| malformed("the access token contains characters that cannot be sent in a header".into()))?;
+    Ok(TokenAnswer { header, expires_in: raw.expires_in.unwrap_or(3600) })
 }
 
 /// Names the reason behind a refused token request, from Basiq's documented answers.

@@ -7,7 +7,7 @@ use reqwest::header::HeaderValue;
 
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
-use crate::state::{ClientState, Shared};
+use crate::state::{ClientState, PerCall, Shared};
 use crate::transport::Transport;
 use crate::{Client, Error};
 
@@ -29,7 +29,16 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     transport: Option<Arc<dyn Transport>>,
     user_agent: String,
+    deadline: Option<Duration>,
+    client_tokens: usize,
+    max_pages: usize,
 }
+
+/// How long one call may take in all unless configured otherwise (retries, token wait and replay included).
+pub const DEFAULT_CALL_DEADLINE: Duration = Duration::from_secs(120);
+
+/// How many pages one paging stream may fetch unless configured otherwise (at 500 items a page, 5 million items).
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -42,6 +51,9 @@ impl Default for ClientBuilder {
             http: None,
             transport: None,
             user_agent: format!("basiq-rs/{}", env!("CARGO_PKG_VERSION")),
+            deadline: Some(DEFAULT_CALL_DEADLINE),
+            client_tokens: crate::token_cache::DEFAULT_CLIENT_TOKEN_CAPACITY,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
 }
@@ -95,6 +107,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Longest time one call may take in all: every attempt, the pauses between retries, the wait
+    /// for an access token and the replay after a refused token (default 2 minutes; `None` for no
+    /// limit). When it passes the call ends with [`Error::Timeout`]. Override it for some calls
+    /// with [`Client::with_deadline`].
+    pub fn call_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How many users' CLIENT_ACCESS tokens are kept (default 10,000); beyond it the least
+    /// recently used user's token is dropped. Expired tokens are dropped whatever the capacity.
+    pub fn client_token_capacity(mut self, users: usize) -> Self {
+        self.client_tokens = users;
+        self
+    }
+
+    /// Most pages one paging stream fetches before ending with [`Error::PageLimit`] (default 10,000).
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = pages;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let api_key = self
@@ -121,12 +155,13 @@ impl ClientBuilder {
             base_url: base_url.clone(),
             http: http.clone(),
             transport,
-            tokens: Default::default(),
+            tokens: crate::token_cache::TokenCache::with_capacity(self.client_tokens),
             retry: self.retry,
             attempt_timeout: Some(self.timeout),
+            max_pages: self.max_pages.max(1),
             user_agent,
         };
-        Ok(Client::new_with_client(&base_url, http, ClientState(Arc::new(shared))))
+        Ok(Client::new_with_client(&base_url, http, ClientState(Arc::new(shared), PerCall { deadline: self.deadline })))
     }
 }
 
@@ -161,6 +196,14 @@ impl Client {
         builder.build()
     }
 
+    /// This client (sharing its connections and tokens) with another overall deadline per call;
+    /// e.g. `client.with_deadline(Some(Duration::from_secs(5))).get_user().user_id(id).call()`.
+    pub fn with_deadline(&self, deadline: Option<Duration>) -> Client {
+        let mut client = self.clone();
+        client.inner.1.deadline = deadline;
+        client
+    }
+
     /// The base URL every request goes to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.0.base_url
@@ -174,6 +217,12 @@ impl Client {
         crate::auth::token(&self.inner.0, crate::token_cache::Scope::Client(user_id.to_owned()))
             .await
             .map_err(Error::Token)
+    }
+
+    /// How many users' CLIENT_ACCESS tokens the client holds now (bounded by
+    /// [`ClientBuilder::client_token_capacity`]; expired ones are dropped as new users come).
+    pub fn cached_client_tokens(&self) -> usize {
+        self.inner.0.tokens.users()
     }
 
     /// The cached SERVER_ACCESS token, fetched if needed; rarely needed directly.

@@ -224,12 +224,13 @@ fn query_part(input: &str) -> Result<&str, Error> {
     if looks_like_url {
         url::Url::parse(input).map_err(|e| Error::InvalidInput(format!("the consent redirect is not a URL: {e}")))?;
     }
-    let query = match input.find('?') {
+    // The fragment goes first: a `?` inside it does not start a query.
+    let input = input.split('#').next().unwrap_or_default();
+    Ok(match input.find('?') {
         Some(at) => &input[at + 1..],
         None if looks_like_url || input.starts_with('/') => "",
         None => input,
-    };
-    Ok(query.split('#').next().unwrap_or_default())
+    })
 }
 
 #[cfg(test)]
@@ -356,6 +357,32 @@ mod tests {
         assert_eq!(r.error_description.as_deref(), Some("User cancelled"));
         assert_eq!(r.other.get("lang").map(String::as_str), Some("en"));
         assert!(!ConsentRedirect::parse("?jobIds=a").unwrap().is_error());
+    }
+
+    #[test]
+    fn a_question_mark_inside_the_fragment_is_not_a_query() {
+        let r = ConsentRedirect::parse("https://app.example/cb#/done?jobIds=forged&state=x").unwrap();
+        assert_eq!(r, ConsentRedirect::default());
+        let r = ConsentRedirect::parse("/cb?jobIds=j1#tab?jobIds=j2").unwrap();
+        assert_eq!(r.job_ids, ["j1"]);
+        assert!(r.other.is_empty());
+        let r = ConsentRedirect::parse("jobIds=j1#x?state=s").unwrap();
+        assert_eq!((r.job_ids.as_slice(), r.state.as_deref()), (["j1".to_owned()].as_slice(), None));
+    }
+
+    #[test]
+    fn a_url_or_path_without_a_query_has_no_parameters() {
+        for input in ["/cb", "https://app.example/cb", "https://app.example/cb#frag"] {
+            let r = ConsentRedirect::parse(input).unwrap();
+            assert_eq!(r, ConsentRedirect::default(), "{input}");
+        }
+    }
+
+    #[test]
+    fn either_error_field_alone_makes_an_error() {
+        assert!(ConsentRedirect::parse("?error=access_denied").unwrap().is_error());
+        assert!(ConsentRedirect::parse("?errorMessage=Bank%20unavailable").unwrap().is_error());
+        assert!(!ConsentRedirect::parse("?state=s&jobIds=j").unwrap().is_error());
     }
 
     #[test]

@@ -47,6 +47,23 @@ pub enum Error {
     /// A Basiq job finished with a failed step.
     #[error("{0}")]
     JobFailed(JobFailure),
+    /// A paging stream was handed a `links.next` it had already followed; following it again
+    /// would loop forever, so the stream ends here.
+    #[error("paging {operation} stopped: Basiq linked back to a page already read ({url})")]
+    PageLoop {
+        /// The list operation being paged.
+        operation: String,
+        /// The repeated link.
+        url: String,
+    },
+    /// A paging stream reached its page limit ([`ClientBuilder::max_pages`](crate::ClientBuilder::max_pages)).
+    #[error("paging {operation} stopped after {limit} pages, the configured limit")]
+    PageLimit {
+        /// The list operation being paged.
+        operation: String,
+        /// The limit that was reached.
+        limit: usize,
+    },
     /// A job did not finish before the caller's deadline.
     #[error("job {job_id} did not finish within {waited:?}{}", .step.as_deref().map(|s| format!(" (still at step {s})")).unwrap_or_default())]
     JobDeadline {
@@ -323,12 +340,28 @@ impl Error {
         }
     }
 
-    /// True when the same call may succeed if made again later.
+    /// True when making the same call again later is safe and may succeed.
+    ///
+    /// Safe means it cannot do the work twice. Reads and deletes (GET, DELETE) and the token
+    /// request can always be repeated. A write (such as `create_user` or `post_job_mfa`, both
+    /// POST) is only reported retryable when Basiq cannot have acted on it: a 429 (refused
+    /// unprocessed), a connection that was never established, or a token that could not be
+    /// obtained (the write was never sent). A timeout, a dropped connection or a 502/503/504 on a
+    /// write is not retryable, because the write may have been done: look it up (for example
+    /// list the user's connections or jobs) before sending it again. An error whose operation
+    /// is unknown counts as a write.
     pub fn is_retryable(&self) -> bool {
+        let repeatable =
+            |operation: &Option<String>| operation.as_deref().is_some_and(crate::retry::operation_is_idempotent);
         match self {
-            Error::Api(e) => matches!(e.status, 408 | 429 | 502 | 503 | 504),
+            Error::Api(e) => match e.status {
+                429 => true,
+                408 | 502 | 503 | 504 => repeatable(&e.operation),
+                _ => false,
+            },
             Error::Token(e) => matches!(e.kind, TokenErrorKind::RateLimited | TokenErrorKind::Unreachable),
-            Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Transport { operation, source } => source.is_connect() || repeatable(operation),
+            Error::Timeout { operation } => repeatable(operation),
             _ => false,
         }
     }
@@ -359,6 +392,8 @@ impl std::error::Error for JobFailure {}
 
 /// Prefix marking a [`TokenError`] smuggled through progenitor's `Error::Custom(String)`.
 pub(crate) const TOKEN_ERROR_TAG: &str = "basiq-token-error:";
+/// The `Error::Custom` message that stands for a call whose overall deadline passed.
+pub(crate) const DEADLINE_TAG: &str = "basiq-call-deadline";
 
 impl From<progenitor_client::Error<types::BasiqError>> for Error {
     fn from(error: progenitor_client::Error<types::BasiqError>) -> Self {
@@ -383,6 +418,7 @@ impl From<progenitor_client::Error<types::BasiqError>> for Error {
             }),
             P::CommunicationError(e) | P::ResponseBodyError(e) | P::InvalidUpgrade(e) => Error::from_reqwest(None, e),
             P::InvalidRequest(message) => Error::InvalidInput(message),
+            P::Custom(message) if message == DEADLINE_TAG => Error::Timeout { operation: None },
             P::Custom(message) => match message.strip_prefix(TOKEN_ERROR_TAG) {
                 Some(json) => match serde_json::from_str::<TokenError>(json) {
                     Ok(token) => Error::Token(token),
@@ -439,6 +475,32 @@ mod tests {
         match Error::from(p) {
             Error::Token(back) => assert_eq!(back, t),
             other => panic!("{other:?}"),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Any bytes with any status become an `ApiError` keeping the status; its text never panics.
+        #[test]
+        fn any_error_body_becomes_an_error(status in 100u16..1000, body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let api = ApiError::from_body(status, Some("get_user".into()), &body);
+            proptest::prop_assert_eq!(api.status, status);
+            let error = Error::Api(api);
+            let _ = (error.to_string(), error.codes(), error.is_retryable());
+        }
+
+        /// Envelopes with arbitrary item fields are read item for item.
+        #[test]
+        fn envelopes_keep_every_item(codes in proptest::collection::vec("[a-z-]{0,20}", 0..6), detail in ".{0,60}") {
+            let items: Vec<serde_json::Value> = codes
+                .iter()
+                .map(|c| serde_json::json!({"type": "error", "code": c, "detail": detail}))
+                .collect();
+            let body = serde_json::json!({"type": "list", "correlationId": "c", "data": items}).to_string();
+            let api = ApiError::from_body(400, None, body.as_bytes());
+            proptest::prop_assert_eq!(api.items.len(), codes.len());
+            proptest::prop_assert_eq!(api.correlation_id.as_deref(), Some("c"));
         }
     }
 }

@@ -10,12 +10,13 @@ use reqwest::{Request, Response, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::auth;
 use crate::call::TOKEN_OPERATION;
-use crate::error::{ApiError, TOKEN_ERROR_TAG};
+use crate::error::{ApiError, DEADLINE_TAG, TOKEN_ERROR_TAG};
 use crate::send::{call_span, check_path, normalise_error_body, prepare, rebuild, send, send_keeping_spare, split};
 use crate::state::{ClientState, Shared};
 use crate::token_cache::Scope;
+use crate::token_refusal::token_refused;
+use crate::{auth, clock, deadline};
 
 impl ClientHooks<ClientState> for crate::Client {
     async fn pre<E>(&self, request: &mut Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
@@ -28,15 +29,27 @@ impl ClientHooks<ClientState> for crate::Client {
             request.headers_mut().insert("basiq-version", HeaderValue::from_static(auth::API_VERSION));
             return Ok(());
         }
-        let token = auth::usable(shared, Scope::Server).await.map_err(|e| token_error(&e))?;
-        request.headers_mut().insert(AUTHORIZATION, token.header);
+        let deadline = self.inner.1.deadline.map(|d| clock::after(Instant::now(), d));
+        if let Some(at) = deadline {
+            deadline::stamp(request, at);
+        }
+        let token = auth::usable(shared, Scope::Server);
+        let token = match deadline {
+            Some(at) => tokio::time::timeout_at(at, token)
+                .await
+                .map_err(|_| progenitor_client::Error::Custom(DEADLINE_TAG.to_owned()))?,
+            None => token.await,
+        };
+        request.headers_mut().insert(AUTHORIZATION, token.map_err(|e| token_error(&e))?.header);
         Ok(())
     }
 
-    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+    async fn exec(&self, mut request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
         let shared = &self.inner.0;
+        let deadline =
+            deadline::take(&mut request).or_else(|| self.inner.1.deadline.map(|d| clock::after(Instant::now(), d)));
         let span = call_span(info.operation_id, &request);
-        execute(shared, request, info.operation_id).instrument(span).await
+        execute(shared, request, info.operation_id, deadline).instrument(span).await
     }
 }
 
@@ -46,11 +59,16 @@ fn token_error<E>(error: &crate::error::TokenError) -> progenitor_client::Error<
 }
 
 /// Sends a generated call: retries, one replay with a fresh token after a refusal, and error
-/// bodies normalised to Basiq's envelope.
-async fn execute(shared: &Arc<Shared>, request: Request, operation: &str) -> reqwest::Result<Response> {
+/// bodies normalised to Basiq's envelope; all of it within `deadline`.
+async fn execute(
+    shared: &Arc<Shared>,
+    request: Request,
+    operation: &str,
+    deadline: Option<Instant>,
+) -> reqwest::Result<Response> {
     let started = Instant::now();
     let refused_token = bearer_of(&request);
-    let (response, spare) = send_keeping_spare(shared, request, operation).await;
+    let (response, spare) = send_keeping_spare(shared, request, operation, deadline).await;
     let mut response = response?;
 
     let may_be_refusal = matches!(response.status(), StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN);
@@ -60,9 +78,14 @@ async fn execute(shared: &Arc<Shared>, request: Request, operation: &str) -> req
         if token_refused(status, &body) {
             tracing::debug!("token refused; replaying once with a fresh token");
             shared.tokens.invalidate(&Scope::Server, &refused);
-            if let Ok(fresh) = auth::usable(shared, Scope::Server).await {
+            let fresh = auth::usable(shared, Scope::Server);
+            let fresh = match deadline {
+                Some(at) => tokio::time::timeout_at(at, fresh).await.ok(),
+                None => Some(fresh.await),
+            };
+            if let Some(Ok(fresh)) = fresh {
                 replay.headers_mut().insert(AUTHORIZATION, fresh.header);
-                response = send(shared, replay, operation).await?;
+                response = send(shared, replay, operation, deadline).await?;
             }
         }
     }
@@ -77,18 +100,6 @@ async fn execute(shared: &Arc<Shared>, request: Request, operation: &str) -> req
 fn bearer_of(request: &Request) -> Option<String> {
     let value = request.headers().get(AUTHORIZATION)?.to_str().ok()?;
     value.strip_prefix("Bearer ").map(str::to_owned)
-}
-
-/// Basiq's two ways of saying the token is no longer good: 401, or 403 "Token has expired".
-fn token_refused(status: StatusCode, body: &[u8]) -> bool {
-    match status {
-        StatusCode::UNAUTHORIZED => true,
-        StatusCode::FORBIDDEN => {
-            let api = ApiError::from_body(403, None, body);
-            api.mentions("expired") || (api.has_code("access-denied") && !api.mentions("disabled"))
-        }
-        _ => false,
-    }
 }
 
 /// Sends a handwritten request (paging links, uploads) through the same hooks as generated calls.

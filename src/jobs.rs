@@ -31,8 +31,12 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use futures::TryStreamExt;
+
+use crate::filter::{FilterError, JobFilter};
 use crate::open::{JobStepStatus, JobStepTitle};
 use crate::{Call, Client, Error, JobFailure, types};
+use crate::{clock, pages, timestamp};
 
 /// How long [`JobWait`] waits unless told otherwise.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(5 * 60);
@@ -184,13 +188,14 @@ impl Polling {
 
     fn next(&self, current: Duration) -> Duration {
         let factor = if self.backoff.is_finite() && self.backoff > 1.0 { self.backoff } else { 1.0 };
-        current.mul_f64(factor).min(self.max).max(MIN_INTERVAL)
+        let grown = Duration::try_from_secs_f64(current.as_secs_f64() * factor).unwrap_or(Duration::MAX);
+        grown.min(self.max).max(MIN_INTERVAL)
     }
 
     /// Starts the clock of one wait.
     fn start(self) -> Schedule {
         let started = Instant::now();
-        Schedule { until: started + self.deadline, interval: self.first(), started, polling: self }
+        Schedule { until: clock::after(started, self.deadline), interval: self.first(), started, polling: self }
     }
 }
 
@@ -243,7 +248,7 @@ impl Schedule {
         if now >= self.until {
             return false;
         }
-        tokio::time::sleep_until((now + self.interval).min(self.until)).await;
+        tokio::time::sleep_until(clock::after(now, self.interval).min(self.until)).await;
         self.interval = self.polling.next(self.interval);
         Instant::now() < self.until
     }
@@ -264,6 +269,8 @@ pub struct JobWait<'a> {
     job_id: String,
     polling: Polling,
     answered: Option<Prompt>,
+    /// The answered prompt's `expiryMs` when last seen; a higher one means Basiq asked again.
+    answered_expiry: Option<i64>,
     on_progress: Option<ProgressFn<'a>>,
 }
 
@@ -290,7 +297,29 @@ impl<'a> JobWait<'a> {
     /// Treats `challenge` as answered, so that its prompt, while Basiq still shows it, is not reported again.
     pub fn answered(mut self, challenge: &MfaChallenge) -> Self {
         self.answered = challenge.fingerprint();
+        self.answered_expiry = challenge.expiry_ms;
         self
+    }
+
+    /// Forgets the answered prompt once Basiq has moved past it, so that the same prompt asked
+    /// again (after a wrong answer) is reported: when the prompt disappears from the job, or when
+    /// its `expiryMs` goes up instead of counting down.
+    fn forget_answered_when_asked_again(&mut self, job: &types::Job) {
+        let Some(done) = &self.answered else { return };
+        let shown =
+            challenge_step(job.steps.as_deref().unwrap_or_default(), None).and_then(types::JobStep::parsed_result);
+        match shown {
+            Some(result) if Prompt::of(&result) == *done => {
+                let restarted =
+                    matches!((result.expiry_ms, self.answered_expiry), (Some(now), Some(before)) if now > before);
+                if restarted {
+                    self.answered = None;
+                } else {
+                    self.answered_expiry = result.expiry_ms.or(self.answered_expiry);
+                }
+            }
+            _ => self.answered = None,
+        }
     }
 
     /// Polls until the job succeeds, fails, needs MFA or runs out of time.
@@ -306,6 +335,7 @@ impl<'a> JobWait<'a> {
                 return Err(self.deadline_error(schedule.waited(), last));
             };
             let job = fetched?;
+            self.forget_answered_when_asked_again(&job);
             match assess(&job, self.answered.as_ref()) {
                 State::Failed(failure) => return Err(Error::JobFailed(failure)),
                 State::Mfa(challenge) => return Ok(JobOutcome::MfaRequired(*challenge)),
@@ -351,11 +381,18 @@ pub struct NewJobWait<'a> {
     client: &'a Client,
     user_id: String,
     known: HashSet<String>,
+    filter: Option<Result<String, FilterError>>,
     polling: Polling,
 }
 
 impl<'a> NewJobWait<'a> {
     polling_setters!();
+
+    /// Only looks at jobs the filter matches, e.g. [`JobFilter::connection_id`] to see a refresh of one connection.
+    pub fn filter(mut self, filter: JobFilter) -> Self {
+        self.filter = Some(filter.render());
+        self
+    }
 
     /// Polls the user's jobs until a new connection job appears and returns its id (the newest, if several).
     ///
@@ -364,13 +401,16 @@ impl<'a> NewJobWait<'a> {
         if self.user_id.trim().is_empty() {
             return Err(Error::InvalidInput("wait_for_new_connection_job needs a user id".into()));
         }
+        let filter = self.filter.clone().transpose()?;
         let mut schedule = self.polling.start();
         loop {
-            let fetch = self.client.get_user_jobs().user_id(self.user_id.as_str()).call();
-            let Some(fetched) = schedule.poll(fetch).await else {
+            let fetch = self.client.get_user_jobs().user_id(self.user_id.as_str());
+            let fetch = filter.iter().fold(fetch, |fetch, filter| fetch.filter(filter.as_str())).call();
+            let every_page = pages::items(pages::paginate(self.client, fetch, "get_user_jobs")).try_collect::<Vec<_>>();
+            let Some(fetched) = schedule.poll(every_page).await else {
                 return Err(self.deadline_error(schedule.waited()));
             };
-            if let Some(job) = newest_new_connection_job(&fetched?.data, &self.known) {
+            if let Some(job) = newest_new_connection_job(&fetched?, &self.known) {
                 return Ok(job.id.clone());
             }
             if !schedule.pause().await {
@@ -396,7 +436,14 @@ impl<'a> IntoFuture for NewJobWait<'a> {
 impl Client {
     /// Starts waiting for job `job_id`; configure the returned [`JobWait`], then `.await` it.
     pub fn wait_for_job(&self, job_id: impl Into<String>) -> JobWait<'_> {
-        JobWait { client: self, job_id: job_id.into(), polling: Polling::default(), answered: None, on_progress: None }
+        JobWait {
+            client: self,
+            job_id: job_id.into(),
+            polling: Polling::default(),
+            answered: None,
+            answered_expiry: None,
+            on_progress: None,
+        }
     }
 
     /// Sends the user's MFA answers (`POST /jobs/{id}/mfa`); then wait for the job again.
@@ -420,6 +467,7 @@ impl Client {
             client: self,
             user_id: user_id.into(),
             known: known.into_iter().map(Into::into).collect(),
+            filter: None,
             polling: Polling::default(),
         }
     }
@@ -548,13 +596,15 @@ fn id_after(url: &str, segment: &str) -> Option<String> {
     Some(percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned())
 }
 
-/// The newest connection job not in `known`: latest `created`, ties broken by list position.
+/// The newest connection job not in `known`: latest `created` read as a time (so `+10:00` offsets
+/// and fractions compare right), a job with no readable time counting as oldest; ties broken by list position.
 fn newest_new_connection_job<'j>(jobs: &'j [types::Job], known: &HashSet<String>) -> Option<&'j types::Job> {
     let is_connection = |job: &types::Job| {
         job.job_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("connection"))
             || job.step(&JobStepTitle::VerifyCredentials).is_some()
     };
-    let created = |job: &'j types::Job| job.created.as_deref().or(job.created_date.as_deref()).unwrap_or_default();
+    let created =
+        |job: &'j types::Job| job.created.as_deref().or(job.created_date.as_deref()).and_then(timestamp::parse);
     let mut best: Option<&types::Job> = None;
     for job in jobs.iter().filter(|j| is_connection(j) && !known.contains(&j.id)) {
         if best.is_none_or(|b| created(job) > created(b)) {

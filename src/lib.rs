@@ -3,11 +3,15 @@
 
 pub mod auth;
 mod call;
+mod clock;
 mod config;
 pub mod consent;
+mod deadline;
 pub mod error;
+pub mod filter;
 mod hooks;
 pub mod jobs;
+mod lenient;
 pub mod open;
 pub mod pages;
 mod redact;
@@ -16,7 +20,9 @@ mod secret;
 mod send;
 mod state;
 pub mod statements;
+mod timestamp;
 mod token_cache;
+mod token_refusal;
 pub mod transport;
 pub mod webhooks;
 pub mod workflow;
@@ -33,7 +39,9 @@ mod operations {
 }
 
 pub use call::{Call, Operation};
-pub use config::{ClientBuilder, DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL};
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CALL_DEADLINE, DEFAULT_MAX_PAGES, ENV_API_KEY, ENV_BASE_URL,
+};
 pub use consent::{ConsentAction, ConsentRedirect, ConsentUrl};
 pub use error::{ApiError, DecodeError, Error, ErrorItem, JobFailure, TokenError, TokenErrorKind};
 pub use generated::{Client, ResponseValue, builder, types};
@@ -43,6 +51,7 @@ pub use pages::Paged;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use state::ClientState;
+pub use token_cache::DEFAULT_CLIENT_TOKEN_CAPACITY;
 
 /// The generated client's error type, before mapping into [`Error`].
 pub type GeneratedError = progenitor_client::Error<types::BasiqError>;

@@ -319,6 +319,132 @@ open_enum! {
     }
 }
 
+open_enum! {
+    /// What kind of thing an event is about (`event.entity`).
+    EventEntity {
+        /// A consent.
+        Consent = "consent",
+        /// A connection.
+        Connection = "connection",
+        /// A user.
+        User = "user",
+        /// An account.
+        Account = "account",
+        /// A batch of transactions.
+        Transactions = "transactions",
+    }
+}
+
+open_enum! {
+    /// What happened to an event's entity (`event.type`).
+    EventType {
+        /// It was created.
+        Created = "created",
+        /// It changed.
+        Updated = "updated",
+        /// It was deleted.
+        Deleted = "deleted",
+        /// It was withdrawn.
+        Revoked = "revoked",
+        /// It ran out.
+        Expired = "expired",
+        /// It was archived.
+        Archived = "archived",
+        /// It stopped working.
+        Invalidated = "invalidated",
+    }
+}
+
+open_enum! {
+    /// Health of a connector (`connector.status`).
+    ConnectorStatus {
+        /// Working normally.
+        Operational = "operational",
+        /// Working, slowly.
+        DegradedPerformance = "degraded-performance",
+        /// Partly failing.
+        PartialOutage = "partial-outage",
+        /// Failing.
+        MajorOutage = "major-outage",
+        /// Down for maintenance.
+        UnderMaintenance = "under-maintenance",
+    }
+}
+
+open_enum! {
+    /// Release stage of a connector (`connector.stage`).
+    ConnectorStage {
+        /// Generally available.
+        Live = "live",
+        /// Beta.
+        Beta = "beta",
+        /// Alpha.
+        Alpha = "alpha",
+    }
+}
+
+open_enum! {
+    /// Kind of institution behind a connector (`connector.institution.type`).
+    InstitutionType {
+        /// A bank.
+        Bank = "Bank",
+        /// A foreign bank.
+        ForeignBank = "Bank (Foreign)",
+        /// A test bank of the sandbox.
+        TestBank = "Test Bank",
+        /// A credit union.
+        CreditUnion = "Credit Union",
+        /// Another financial services provider.
+        FinancialServices = "Financial Services",
+        /// A superannuation fund.
+        Superannuation = "Superannuation",
+        /// A building society.
+        BuildingSociety = "Building Society",
+        /// A government agency.
+        Government = "Government",
+    }
+}
+
+open_enum! {
+    /// Country of an institution, by name (`connector.institution.country`).
+    InstitutionCountry {
+        /// Australia.
+        Australia = "Australia",
+        /// New Zealand.
+        NewZealand = "New Zealand",
+    }
+}
+
+open_enum! {
+    /// Basiq's size tier of an institution, `1` (largest) to `4` (`connector.institution.tier`).
+    InstitutionTier {
+        /// Tier 1.
+        One = "1",
+        /// Tier 2.
+        Two = "2",
+        /// Tier 3.
+        Three = "3",
+        /// Tier 4.
+        Four = "4",
+    }
+}
+
+open_enum! {
+    /// How a connector logs in (`connector.authorization.type`).
+    AuthorizationType {
+        /// Credentials entered by the user.
+        User = "user",
+        /// A token.
+        Token = "token",
+        /// Something else.
+        Other = "other",
+        /// Credentials plus a multi-factor challenge every time.
+        UserMfa = "user-mfa",
+        /// Credentials plus a multi-factor challenge some of the time.
+        UserMfaIntermittent = "user-mfa-intermittent",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,11 @@
 //! use basiq::Call;
 //! use futures::StreamExt;
 //!
-//! let mut transactions = client.transactions("a1b2c3").filter("transaction.status.eq('posted')").stream();
+//! use basiq::filter::TransactionFilter;
+//! use basiq::open::TransactionStatus;
+//!
+//! let posted = TransactionFilter::status().eq(TransactionStatus::Posted);
+//! let mut transactions = client.transactions("a1b2c3").filter(posted).stream();
 //! while let Some(transaction) = transactions.next().await {
 //!     println!("{:?}", transaction?.amount);
 //! }
@@ -22,13 +26,16 @@
 //! # Ok(()) }
 //! ```
 
+use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 
 use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 use serde::de::DeserializeOwned;
 
+use crate::filter::{self, Filter, FilterError};
 use crate::{Call, Client, Error, types};
 
 /// A list response that may link to a following page.
@@ -66,6 +73,7 @@ paged! {
     ReportTransactionList => ReportTransaction,
     AffordabilityTransactionList => AffordabilityTransaction,
     EventList => Event,
+    JobList => Job,
 }
 
 /// Streams every page: `first_page` (usually a generated call's `.call()`), then each `links.next`.
@@ -81,19 +89,35 @@ where
         Next(String),
         Done,
     }
-    stream::unfold(Cursor::First(first_page), move |cursor| async move {
-        let fetched = match cursor {
-            Cursor::First(first) => first.await,
-            Cursor::Next(url) => follow::<P>(client, &url, operation).await,
+    /// Where the stream is, the links it followed and how many pages it fetched.
+    struct State<F> {
+        cursor: Cursor<F>,
+        followed: HashSet<String>,
+        pages: usize,
+    }
+    let limit = client.inner.0.max_pages;
+    let start = State { cursor: Cursor::First(first_page), followed: HashSet::new(), pages: 0 };
+    stream::unfold(start, move |mut state| async move {
+        let fetched = match std::mem::replace(&mut state.cursor, Cursor::Done) {
             Cursor::Done => return None,
-        };
-        Some(match fetched {
-            Ok(page) => {
-                let next = page.next_url().map_or(Cursor::Done, |url| Cursor::Next(url.to_owned()));
-                (Ok(page), next)
+            Cursor::First(first) => first.await,
+            Cursor::Next(_) if state.pages >= limit => {
+                return Some((Err(Error::PageLimit { operation: operation.to_owned(), limit }), state));
             }
-            Err(error) => (Err(error), Cursor::Done),
-        })
+            Cursor::Next(url) if state.followed.contains(&url) => {
+                return Some((Err(Error::PageLoop { operation: operation.to_owned(), url }), state));
+            }
+            Cursor::Next(url) => {
+                let page = follow::<P>(client, &url, operation).await;
+                state.followed.insert(url);
+                page
+            }
+        };
+        state.pages += 1;
+        if let Ok(page) = &fetched {
+            state.cursor = page.next_url().map_or(Cursor::Done, |url| Cursor::Next(url.to_owned()));
+        }
+        Some((fetched, state))
     })
     .boxed()
 }
@@ -124,19 +148,26 @@ async fn follow<P: DeserializeOwned>(client: &Client, url: &str, operation: &'st
 /// Requests a list's first page from the owner's id, the filter and the page size.
 type FirstPage<P> = for<'c> fn(&'c Client, String, Option<String>, Option<i64>) -> BoxFuture<'c, Result<P, Error>>;
 
-/// Every page of one owner's list; [`TransactionPages`] and [`WebhookMessagePages`] are its uses.
-#[derive(Clone)]
+/// Every page of one owner's list, filtered with a [`Filter<E>`]; [`TransactionPages`] and
+/// [`WebhookMessagePages`] are its uses.
 #[must_use = "call .stream() or .pages() to read the list"]
-pub struct ListPages<'a, P> {
+pub struct ListPages<'a, P, E> {
     client: &'a Client,
     owner: String,
-    filter: Option<String>,
+    filter: Option<Result<String, FilterError>>,
     limit: Option<i64>,
     operation: &'static str,
     first: FirstPage<P>,
+    endpoint: PhantomData<fn() -> E>,
 }
 
-impl<P> fmt::Debug for ListPages<'_, P> {
+impl<P, E> Clone for ListPages<'_, P, E> {
+    fn clone(&self) -> Self {
+        ListPages { owner: self.owner.clone(), filter: self.filter.clone(), ..*self }
+    }
+}
+
+impl<P, E> fmt::Debug for ListPages<'_, P, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListPages")
             .field("client", &self.client)
@@ -149,20 +180,21 @@ impl<P> fmt::Debug for ListPages<'_, P> {
 }
 
 /// A user's transactions, every page; start from [`Client::transactions`].
-pub type TransactionPages<'a> = ListPages<'a, types::TransactionList>;
+pub type TransactionPages<'a> = ListPages<'a, types::TransactionList, filter::Transactions>;
 
 /// A webhook's delivered messages, every page; start from [`Client::webhook_messages`].
-pub type WebhookMessagePages<'a> = ListPages<'a, types::WebhookMessageList>;
+pub type WebhookMessagePages<'a> = ListPages<'a, types::WebhookMessageList, filter::WebhookMessages>;
 
-impl<'a, P> ListPages<'a, P>
+impl<'a, P, E> ListPages<'a, P, E>
 where
     P: Paged + DeserializeOwned + Send + 'a,
     P::Item: Send + 'a,
+    E: filter::Endpoint,
 {
-    /// Narrows the list, e.g. `transaction.postDate.bt('2024-01-01','2024-03-31')` for transactions;
-    /// webhook messages filter by date, status, eventTypeId, webhookId or eventId.
-    pub fn filter(mut self, filter: impl Into<String>) -> Self {
-        self.filter = Some(filter.into());
+    /// Narrows the list with a filter of this endpoint, e.g. a [`TransactionFilter`](crate::filter::TransactionFilter);
+    /// an invalid one is the stream's first and only item, as [`Error::InvalidInput`], before any request.
+    pub fn filter(mut self, filter: Filter<E>) -> Self {
+        self.filter = Some(filter.render());
         self
     }
 
@@ -174,7 +206,11 @@ where
 
     /// Streams whole pages, for callers who want `count` or page boundaries.
     pub fn pages(self) -> BoxStream<'a, Result<P, Error>> {
-        let first = (self.first)(self.client, self.owner, self.filter, self.limit);
+        let filter = match self.filter.transpose() {
+            Ok(filter) => filter,
+            Err(error) => return stream::once(async move { Err(error.into()) }).boxed(),
+        };
+        let first = (self.first)(self.client, self.owner, filter, self.limit);
         paginate(self.client, first, self.operation)
     }
 
@@ -203,8 +239,8 @@ impl Client {
         })
     }
 
-    fn list_pages<P>(&self, owner: String, operation: &'static str, first: FirstPage<P>) -> ListPages<'_, P> {
-        ListPages { client: self, owner, filter: None, limit: None, operation, first }
+    fn list_pages<P, E>(&self, owner: String, operation: &'static str, first: FirstPage<P>) -> ListPages<'_, P, E> {
+        ListPages { client: self, owner, filter: None, limit: None, operation, first, endpoint: PhantomData }
     }
 }
 

@@ -118,9 +118,19 @@ pub(crate) fn retryable_status(status: StatusCode, idempotent: bool) -> bool {
 }
 
 /// Whether repeating the request cannot change the outcome: GET, HEAD, DELETE, and the token request.
-pub(crate) fn is_idempotent(method: &Method, operation_id: &str) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS)
-        || operation_id == crate::call::TOKEN_OPERATION
+pub(crate) fn is_idempotent(method: &Method, operation: &str) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS) || is_token_request(operation)
+}
+
+/// Whether the operation named `name` (snake_case, e.g. `get_user`) is idempotent, from the operation table.
+pub(crate) fn operation_is_idempotent(name: &str) -> bool {
+    let method = crate::OPERATIONS.iter().find(|o| o.name == name).and_then(|o| o.method.parse::<Method>().ok());
+    method.is_some_and(|method| is_idempotent(&method, name))
+}
+
+/// The token request only hands out a token, so sending it twice is harmless.
+fn is_token_request(name: &str) -> bool {
+    crate::OPERATIONS.iter().any(|o| o.name == name && o.operation_id == "postToken")
 }
 
 /// Parses `Retry-After` as delta-seconds or an HTTP-date relative to `now`.
@@ -196,8 +206,45 @@ mod tests {
 
     #[test]
     fn token_request_counts_as_idempotent() {
-        assert!(is_idempotent(&Method::POST, crate::call::TOKEN_OPERATION));
+        assert!(is_idempotent(&Method::POST, "post_token"));
         assert!(!is_idempotent(&Method::POST, "create_user"));
         assert!(is_idempotent(&Method::DELETE, "delete_user"));
+        assert!(operation_is_idempotent("post_token") && operation_is_idempotent("get_user"));
+        assert!(!operation_is_idempotent("create_user") && !operation_is_idempotent("post_job_mfa"));
+        assert!(!operation_is_idempotent("no_such_operation"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Any header text gives a delay or nothing, never a panic; seconds read back exactly.
+        #[test]
+        fn any_retry_after_value_is_read_or_ignored(value in ".{0,40}", now in 0u64..8_000_000_000, secs: u64) {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now);
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                let mut h = HeaderMap::new();
+                h.insert(RETRY_AFTER, v);
+                let _ = retry_after(&h, now);
+                let _ = RetryPolicy::new().delay_after_status(0, StatusCode::TOO_MANY_REQUESTS, &h, true);
+            }
+            proptest::prop_assert_eq!(retry_after(&headers(&secs.to_string()), now), Some(Duration::from_secs(secs)));
+        }
+
+        /// A date `ahead` seconds in the future is read as that delay; a past one as zero.
+        #[test]
+        fn http_dates_are_read_relative_to_now(at in 0u64..4_000_000_000, ahead in -100_000i64..100_000) {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(at);
+            let then = if ahead >= 0 { now + Duration::from_secs(ahead as u64) } else { now - Duration::from_secs(ahead.unsigned_abs().min(at)) };
+            let date = httpdate::fmt_http_date(then);
+            let expected = then.duration_since(now).unwrap_or(Duration::ZERO);
+            proptest::prop_assert_eq!(retry_after(&headers(&date), now), Some(expected));
+        }
+
+        /// Any policy and retry number give a delay within the policy's bounds.
+        #[test]
+        fn backoff_never_exceeds_its_ceiling(base: u64, max: u64, retry: u32) {
+            let p = RetryPolicy::new().base_delay(Duration::from_nanos(base)).max_delay(Duration::from_nanos(max));
+            proptest::prop_assert!(p.backoff(retry) <= Duration::from_nanos(max));
+        }
     }
 }

@@ -6,9 +6,13 @@ use reqwest::header::{CONTENT_LENGTH, HeaderValue, USER_AGENT};
 use reqwest::{Method, Request, Response, StatusCode};
 use tracing::field;
 
+use std::time::Duration;
+
+use tokio::time::Instant;
+
 use crate::error::non_json_item;
-use crate::retry;
 use crate::state::Shared;
+use crate::{clock, deadline, retry};
 
 /// Headers every request carries: our user agent, an explicit empty length on body-less writes,
 /// no progenitor `api-version`; and the per-attempt timeout.
@@ -62,23 +66,37 @@ pub(crate) fn call_span(operation: &str, request: &Request) -> tracing::Span {
     )
 }
 
-/// Sends `request`, retrying per the client's policy; records the attempt count on the span.
-pub(crate) async fn send(shared: &Shared, request: Request, operation: &str) -> reqwest::Result<Response> {
-    send_keeping_spare(shared, request, operation).await.0
+/// Sends `request`, retrying per the client's policy within `deadline`; records the attempt count on the span.
+pub(crate) async fn send(
+    shared: &Shared,
+    request: Request,
+    operation: &str,
+    deadline: Option<Instant>,
+) -> reqwest::Result<Response> {
+    send_keeping_spare(shared, request, operation, deadline).await.0
 }
 
 /// Like [`send`], and also hands back an unsent copy of the request (when it can be cloned), so
 /// the caller can replay it once more.
+///
+/// With a `deadline`, no attempt's timeout reaches past it, and no retry is made whose pause
+/// would end after it: the call then ends with the last answer, or a timeout.
 pub(crate) async fn send_keeping_spare(
     shared: &Shared,
     request: Request,
     operation: &str,
+    deadline: Option<Instant>,
 ) -> (reqwest::Result<Response>, Option<Request>) {
     let idempotent = retry::is_idempotent(request.method(), operation);
+    let attempt_timeout = request.timeout().copied();
     let mut retry_no = 0;
     let mut current = request;
     loop {
         let spare = current.try_clone();
+        if let Some(at) = deadline {
+            let left = deadline::remaining(at);
+            *current.timeout_mut() = Some(attempt_timeout.map_or(left, |t| t.min(left)));
+        }
         let outcome = shared.transport.send(current).await;
         tracing::Span::current().record("attempts", retry_no + 1);
         let delay = match &outcome {
@@ -87,7 +105,9 @@ pub(crate) async fn send_keeping_spare(
             }
             Err(error) => shared.retry.delay_after_transport_error(retry_no, error, idempotent),
         };
-        let (Some(delay), Some(next)) = (delay, spare.as_ref().and_then(Request::try_clone)) else {
+        let in_time = |delay: Duration| deadline.is_none_or(|at| clock::after(Instant::now(), delay) < at);
+        let (Some(delay), Some(next)) = (delay.filter(|d| in_time(*d)), spare.as_ref().and_then(Request::try_clone))
+        else {
             return (outcome, spare);
         };
         tracing::debug!(retry = retry_no + 1, delay_ms = delay.as_millis() as u64, "retrying");

@@ -13,7 +13,14 @@ use crate::transport::Transport;
 /// The facade's state inside the generated [`Client`](crate::Client): API key, base URL, HTTP
 /// transport, token cache and retry policy, shared by every clone of a client (cheap to clone).
 #[derive(Clone)]
-pub struct ClientState(pub(crate) Arc<Shared>);
+pub struct ClientState(pub(crate) Arc<Shared>, pub(crate) PerCall);
+
+/// Settings a clone of a client may change without touching the shared state.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PerCall {
+    /// Longest time one call may take, retries, token wait and replay included.
+    pub(crate) deadline: Option<Duration>,
+}
 
 impl std::fmt::Debug for ClientState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -21,6 +28,7 @@ impl std::fmt::Debug for ClientState {
             .field("base_url", &self.0.base_url)
             .field("api_key", &self.0.api_key)
             .field("retry", &self.0.retry)
+            .field("deadline", &self.1.deadline)
             .finish_non_exhaustive()
     }
 }
@@ -36,5 +44,7 @@ pub(crate) struct Shared {
     pub(crate) tokens: TokenCache,
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,
+    /// Most pages one paging stream may fetch.
+    pub(crate) max_pages: usize,
     pub(crate) user_agent: HeaderValue,
 }

@@ -52,10 +52,10 @@ impl WebhookSecret {
     /// The HMAC key: the base64 payload after `whsec_`, or the raw bytes if it is not base64.
     fn key(&self) -> Result<Vec<u8>, VerifyError> {
         let raw = self.0.expose().trim();
-        if raw.is_empty() {
+        let body = raw.strip_prefix("whsec_").unwrap_or(raw);
+        if body.is_empty() {
             return Err(VerifyError::InvalidSecret);
         }
-        let body = raw.strip_prefix("whsec_").unwrap_or(raw);
         Ok(STANDARD.decode(body).unwrap_or_else(|_| body.as_bytes().to_vec()))
     }
 
@@ -88,7 +88,7 @@ pub enum VerifyError {
     OutsideTolerance,
     /// No `v1` signature matched the body.
     BadSignature,
-    /// The secret is empty.
+    /// The secret is empty (or is `whsec_` with nothing after it).
     InvalidSecret,
     /// The signature matched but the body is not a Basiq event envelope.
     InvalidPayload(String),

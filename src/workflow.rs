@@ -9,6 +9,7 @@
 //!
 //! ```no_run
 //! use basiq::consent::ConsentUrl;
+//! use basiq::filter::AccountFilter;
 //! use basiq::jobs::JobOutcome;
 //! use basiq::{Call, Client, types};
 //!
@@ -32,7 +33,7 @@
 //!
 //! let mut accounts = client.get_accounts().user_id(&user.id);
 //! if let Some(connection) = &done.connection_id {
-//!     accounts = accounts.filter(format!("connection.id.eq('{connection}')"));
+//!     accounts = accounts.filter(AccountFilter::connection_id().eq(connection));
 //! }
 //! for account in accounts.call().await?.data {
 //!     println!("{:?} {:?}", account.name, account.balance);

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::data::Txn;
-use super::util::{self, DAY};
+use super::dates::{self, DAY};
 
 /// A group of credits from one payer (matched by description).
 #[derive(Debug, Clone)]
@@ -111,7 +111,7 @@ pub(crate) fn credit_streams<'a>(txns: &[&'a Txn]) -> (Vec<Stream<'a>>, Vec<Stre
 pub(crate) fn monthly<'a>(txns: impl Iterator<Item = &'a Txn>) -> Vec<(String, i64)> {
     let mut map: BTreeMap<String, i64> = BTreeMap::new();
     for t in txns {
-        *map.entry(util::fmt_month(posted(t))).or_default() += t.amount;
+        *map.entry(dates::fmt_month(posted(t))).or_default() += t.amount;
     }
     map.into_iter().collect()
 }

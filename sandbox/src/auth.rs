@@ -9,9 +9,10 @@ use axum::response::IntoResponse;
 use serde_json::json;
 
 use super::errors::{ApiError, ApiResult};
-use super::routes::read_body;
+use super::form;
+use super::http::read_body;
+use super::ids;
 use super::state::{Scope, Shared, Token};
-use super::util;
 
 /// Who is calling, as established from the bearer token.
 #[derive(Debug, Clone)]
@@ -54,7 +55,7 @@ pub(crate) fn revoke(shared: &Shared, token: &str) {
 
 /// Issue a token directly (used by auth links and tests).
 pub(crate) fn issue(shared: &Shared, scope: Scope, user_id: Option<String>) -> String {
-    let token = util::random_token(&mut rand::rng(), 64);
+    let token = ids::random_token(&mut rand::rng(), 64);
     let expires = shared.cfg.clock.now() + shared.cfg.token_lifetime;
     shared.write().tokens.insert(token.clone(), Token { scope, user_id, expires, revoked: false });
     token
@@ -90,8 +91,8 @@ pub(crate) async fn post_token(State(shared): State<Arc<Shared>>, headers: Heade
         .param("header/Authorization"));
     }
     let body = read_body(body, 64 * 1024).await?;
-    let form = util::parse_form(&String::from_utf8_lossy(&body));
-    let scope = match util::field(&form, "scope").map(str::trim) {
+    let form = form::parse_form(&String::from_utf8_lossy(&body));
+    let scope = match form::field(&form, "scope").map(str::trim) {
         None | Some("") => return Err(ApiError::missing_param("scope", "Scope parameter is required.")),
         Some("SERVER_ACCESS") => Scope::Server,
         Some("CLIENT_ACCESS") => Scope::Client,
@@ -105,7 +106,7 @@ pub(crate) async fn post_token(State(shared): State<Arc<Shared>>, headers: Heade
     let user_id = match scope {
         Scope::Server => None,
         Scope::Client => {
-            let id = util::field(&form, "userId")
+            let id = form::field(&form, "userId")
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| ApiError::missing_param("userId", "User ID not supplied"))?;

@@ -9,10 +9,11 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::auth::{self, Caller};
-use super::data::INSTITUTIONS;
-use super::routes::{query, read_body};
+use super::encoding::{encode_component, html_escape};
+use super::form;
+use super::http::{query, read_body};
+use super::institutions::INSTITUTIONS;
 use super::state::{LinkState, Scope, Shared};
-use super::util::{self, encode_component, html_escape};
 
 fn page_html(title: &str, body: &str) -> String {
     format!(
@@ -83,15 +84,15 @@ fn form(
 /// `GET /consent/home?token=..&state=..&institutionId=..&action=..`: the consent form.
 pub(crate) async fn page(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
     let q = query(&uri);
-    let token = util::field(&q, "token");
+    let token = form::field(&q, "token");
     if client_user(&s, token).is_none() {
         return unauthorized();
     }
     let body = form(
         token.unwrap_or(""),
-        util::field(&q, "state"),
-        util::field(&q, "action"),
-        util::field(&q, "institutionId"),
+        form::field(&q, "state"),
+        form::field(&q, "action"),
+        form::field(&q, "institutionId"),
         "",
         None,
     );
@@ -108,16 +109,16 @@ pub(crate) async fn submit(State(s): State<Arc<Shared>>, body: Body) -> Response
             "<p class=\"error\">The form was too large.</p>",
         );
     };
-    let f = util::parse_form(&String::from_utf8_lossy(&body));
-    let token = util::field(&f, "token");
+    let f = form::parse_form(&String::from_utf8_lossy(&body));
+    let token = form::field(&f, "token");
     let Some(user_id) = client_user(&s, token) else {
         return unauthorized();
     };
-    let state = util::field(&f, "state");
-    let action = util::field(&f, "action");
-    let institution = util::field(&f, "institutionId").unwrap_or("");
-    let login = util::field(&f, "loginId").unwrap_or("").trim();
-    let password = util::field(&f, "password").unwrap_or("");
+    let state = form::field(&f, "state");
+    let action = form::field(&f, "action");
+    let institution = form::field(&f, "institutionId").unwrap_or("");
+    let login = form::field(&f, "loginId").unwrap_or("").trim();
+    let password = form::field(&f, "password").unwrap_or("");
     let retry = |msg: &str| {
         html(
             StatusCode::BAD_REQUEST,
@@ -145,7 +146,7 @@ pub(crate) async fn submit(State(s): State<Arc<Shared>>, body: Body) -> Response
 /// `GET /consent/done`: the default redirect target.
 pub(crate) async fn done(uri: Uri) -> Response {
     let q = query(&uri);
-    let jobs = util::field(&q, "jobIds").unwrap_or("");
+    let jobs = form::field(&q, "jobIds").unwrap_or("");
     let body = format!(
         "<p>Your bank connection is being set up. You can close this page.</p><p>Job ids: <code id=\"jobIds\">{}</code></p>",
         html_escape(jobs)

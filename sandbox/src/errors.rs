@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::filter::FilterError;
-use super::util;
+use super::ids;
 
 /// Where in the request an error points.
 #[derive(Debug, Clone)]
@@ -139,7 +139,7 @@ impl ApiError {
         }
         json!({
             "type": "list",
-            "correlationId": util::random_uuid(&mut rand::rng()),
+            "correlationId": ids::random_uuid(&mut rand::rng()),
             "data": [item],
         })
     }

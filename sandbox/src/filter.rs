@@ -3,7 +3,7 @@
 //! too (the events API documents `user.id.eq(<id>)`). `bt` takes two values, or one quoted
 //! string holding both separated by a comma (`bt('2024-01-01,2024-02-01')`).
 
-use super::util;
+use super::dates;
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,12 +189,22 @@ pub(crate) fn parse(s: &str) -> Result<Filter, FilterError> {
     Ok(Filter { conds })
 }
 
+/// `{list_url}?filter={field}.eq('{value}')`: the only filter the sandbox writes itself, in the
+/// links and job results it returns (unencoded, as Basiq's own links are).
+pub(crate) fn eq_link(list_url: &str, field: &str, value: &str) -> String {
+    let mut url = String::with_capacity(list_url.len() + field.len() + value.len() + 16);
+    for part in [list_url, "?filter=", field, ".eq('", value, "')"] {
+        url.push_str(part);
+    }
+    url
+}
+
 /// A time bound from a filter value: (first second, last second) it covers.
 fn time_range(v: &str) -> Option<(i64, i64)> {
-    if let Some(day) = util::parse_date(v) {
-        return Some((day, day + util::DAY - 1));
+    if let Some(day) = dates::parse_date(v) {
+        return Some((day, day + dates::DAY - 1));
     }
-    util::parse_datetime(v).map(|t| (t, t))
+    dates::parse_datetime(v).map(|t| (t, t))
 }
 
 impl Filter {
@@ -307,6 +317,14 @@ mod tests {
     }
 
     #[test]
+    fn eq_links_parse_back() {
+        let url = eq_link("/users/u/accounts", "institution.id", "AU00000");
+        assert_eq!(url, "/users/u/accounts?filter=institution.id.eq('AU00000')");
+        let filter = url.split_once("?filter=").map(|(_, f)| parse(f).unwrap()).unwrap();
+        assert_eq!(filter.conds, vec![cond("institution.id", Op::Eq, &["AU00000"])]);
+    }
+
+    #[test]
     fn bt_accepts_one_joined_value() {
         let f = parse("transaction.postDate.bt('2022-10-01,2022-10-10')").unwrap();
         assert_eq!(f.conds[0].values, vec!["2022-10-01", "2022-10-10"]);
@@ -364,7 +382,7 @@ mod tests {
 
     #[test]
     fn evaluates_text_and_dates() {
-        let day = util::parse_date("2024-03-10").unwrap();
+        let day = dates::parse_date("2024-03-10").unwrap();
         let item = |field: &str| match field {
             "account.id" => Some(Value::Text("acc-1")),
             "transaction.postdate" => Some(Value::Time(Some(day))),

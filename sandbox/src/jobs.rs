@@ -10,9 +10,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::data::{Failure, Mfa, Outcome, institution_ref};
-use super::state::Clock;
-use super::util;
+use super::clock::Clock;
+use super::dates;
+use super::filter;
+use super::institutions::institution_ref;
+use super::personas::{Failure, Mfa, Outcome};
 
 /// How long an MFA challenge waits for an answer.
 pub(crate) const MFA_EXPIRY: Duration = Duration::from_secs(120);
@@ -281,8 +283,8 @@ impl Job {
         let mut out = json!({
             "type": "job",
             "id": self.id,
-            "created": util::fmt_datetime(clock.wall(self.created)),
-            "updated": util::fmt_datetime(clock.wall(view.updated)),
+            "created": dates::fmt_datetime(clock.wall(self.created)),
+            "updated": dates::fmt_datetime(clock.wall(view.updated)),
             "jobType": match self.kind { JobKind::Connection => "connection", JobKind::Report => "report" },
             "steps": view.steps.iter().map(|s| json!({
                 "title": s.title,
@@ -327,11 +329,11 @@ pub(crate) fn connection_steps(
     };
     let accounts = match outcome {
         Outcome::FailAccounts(f) => StepPlan::Fail(f),
-        _ => StepPlan::Link(format!("/users/{user}/accounts?filter=institution.id.eq('{institution}')")),
+        _ => StepPlan::Link(filter::eq_link(&format!("/users/{user}/accounts"), "institution.id", institution)),
     };
     let transactions = match outcome {
         Outcome::FailTransactions(f) => StepPlan::Fail(f),
-        _ => StepPlan::Link(format!("/users/{user}/transactions?filter=institution.id.eq('{institution}')")),
+        _ => StepPlan::Link(filter::eq_link(&format!("/users/{user}/transactions"), "institution.id", institution)),
     };
     let mut steps = vec![Step { title: "verify-credentials", plan: verify }];
     if let Some(m) = mfa {
@@ -345,7 +347,7 @@ pub(crate) fn connection_steps(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::{BAD_CREDENTIALS, mfa_for};
+    use crate::personas::{BAD_CREDENTIALS, mfa_for};
 
     fn job(steps: Vec<Step>) -> Job {
         Job::connection("j".into(), "u".into(), Instant::now(), steps, Some("c".into()), "AU00000".into())

@@ -123,18 +123,36 @@
 //! or close the TCP connection without any response (the client sees a transport error). Arm them
 //! on the builder or at runtime with [`Sandbox::inject`].
 
+// Foundations: no sandbox types.
+mod clock;
+mod dates;
+mod encoding;
+mod form;
+mod ids;
+mod money;
+mod retention;
+mod seeded;
+
+// The domain: bank data, personas, filters, errors, jobs and the state behind the lock.
 mod analysis;
-mod auth;
-mod consent;
+mod connect;
 mod data;
 mod errors;
 mod faults;
 mod filter;
+mod history;
+mod institutions;
 mod jobs;
-mod retention;
-mod routes;
+mod personas;
 mod state;
-mod util;
+
+// The HTTP surface: shared HTTP helpers, strict reading of JSON input, tokens, the consent pages,
+// the API routes and the accept loop.
+mod auth;
+mod consent;
+mod http;
+mod routes;
+mod server;
 mod validate;
 
 use std::fmt;
@@ -143,14 +161,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::extract::Request;
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultKind};
 pub use retention::StoreSizes;
@@ -334,7 +347,7 @@ impl SandboxBuilder {
             token_lifetime: self.token_lifetime,
             step_delay: self.job_step_delay,
             seed: self.seed,
-            clock: state::Clock::new(),
+            clock: clock::Clock::new(),
             limits: self.limits,
         };
         let shared = Arc::new(Shared::new(cfg));
@@ -343,16 +356,16 @@ impl SandboxBuilder {
         }
         let router = routes::router(shared.clone());
         let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, router, rx));
+        let task = tokio::spawn(server::serve(listener, router, rx));
         Ok(Sandbox { shared, addr, shutdown: Some(tx), task: Some(task) })
     }
 }
 
 /// The API key a seed yields: base64 of `<uuid>:<uuid>`.
 fn default_api_key(seed: u64) -> String {
-    let mut mix = util::Mix::new(seed, &["api-key"]);
+    let mut mix = seeded::Mix::new(seed, &["api-key"]);
     let raw = format!("{}:{}", mix.uuid(), mix.uuid());
-    util::base64_encode(raw.as_bytes())
+    encoding::base64_encode(raw.as_bytes())
 }
 
 /// A running sandbox server; dropping it stops the server.
@@ -446,7 +459,7 @@ impl Sandbox {
 
     /// How many entries each growing store holds (to check that a long-running sandbox levels off).
     pub fn store_sizes(&self) -> StoreSizes {
-        StoreSizes::of(&self.shared.read())
+        self.shared.read().store_sizes()
     }
 
     /// Issue a SERVER_ACCESS token directly (not counted by [`Sandbox::token_requests`]).
@@ -480,7 +493,7 @@ impl Sandbox {
         if !inner.users.contains_key(user_id) {
             return Err(SandboxError::UnknownUser(user_id.to_owned()));
         }
-        if data::institution(institution_id).is_none() {
+        if institutions::institution(institution_id).is_none() {
             return Err(SandboxError::UnknownInstitution(institution_id.to_owned()));
         }
         let (job_id, connection_id) = inner.connect(&self.shared.cfg, user_id, institution_id, login_id, password)?;
@@ -513,8 +526,8 @@ impl Sandbox {
             None => match user.accounts.first() {
                 Some(a) => a.clone(),
                 None => {
-                    let acc = data::bench_account(cfg.seed, user_id, &conn_id, "AU00000", anchor, now);
-                    let empty = data::PersonaData::default();
+                    let acc = history::bench_account(cfg.seed, user_id, &conn_id, "AU00000", anchor, now);
+                    let empty = history::PersonaData::default();
                     // Settled at once: no job, everything visible.
                     user.connections.push(state::Connection {
                         pending: false,
@@ -529,7 +542,7 @@ impl Sandbox {
             },
         };
         user.touch_accounts();
-        let history = data::bench_history(cfg.seed, user_id, &account, count, anchor);
+        let history = history::bench_history(cfg.seed, user_id, &account, count, anchor);
         user.txns.retain(|t| *t.account != *account.id);
         user.txns.extend(history);
         data::sort_newest_first(&mut user.txns);
@@ -549,66 +562,5 @@ impl Sandbox {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
-    }
-}
-
-/// Accept loop: one hyper HTTP/1 connection per socket; a response marked
-/// [`routes::DropConnection`] makes the service fail, which closes the socket without a reply.
-async fn serve(listener: TcpListener, router: axum::Router, mut shutdown: oneshot::Receiver<()>) {
-    let (close_tx, close_rx) = watch::channel(false);
-    let mut conns = JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = &mut shutdown => break,
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "sandbox accept failed");
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let svc = TowerToHyperService::new(router.clone());
-                let mut close = close_rx.clone();
-                conns.spawn(async move {
-                    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                        let fut = hyper::service::Service::call(&svc, req);
-                        async move {
-                            let resp = match fut.await {
-                                Ok(resp) => resp,
-                                Err(never) => match never {},
-                            };
-                            if resp.extensions().get::<routes::DropConnection>().is_some() {
-                                return Err(std::io::Error::other("sandbox fault: connection dropped"));
-                            }
-                            Ok(resp)
-                        }
-                    });
-                    let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(conn);
-                    tokio::select! {
-                        _ = conn.as_mut() => {}
-                        _ = async {
-                            while !*close.borrow() {
-                                if close.changed().await.is_err() {
-                                    break;
-                                }
-                            }
-                        } => {
-                            conn.as_mut().graceful_shutdown();
-                            let _ = conn.await;
-                        }
-                    }
-                });
-            }
-        }
-        while conns.try_join_next().is_some() {}
-    }
-    let _ = close_tx.send(true);
-    let drain = async { while conns.join_next().await.is_some() {} };
-    if tokio::time::timeout(Duration::from_secs(2), drain).await.is_err() {
-        conns.abort_all();
     }
 }

@@ -1,13 +1,14 @@
 //! Bounds on the stores that grow with traffic, so a long-running sandbox levels off: events age
 //! out after the retention period (Basiq keeps seven days) and events, webhook messages, jobs,
-//! tokens, reports and insight snapshots are capped. Checks run on every write and cost O(1)
-//! unless a bound is crossed; a crossed cap is cut back to nine tenths of itself, so the work of
-//! cutting is spread over many writes.
+//! tokens, reports and insight snapshots are capped. The state applies them on every write
+//! (`Inner::prune`); a check costs O(1) unless a bound is crossed, and a crossed cap is cut back to
+//! nine tenths of itself, so the work of cutting is spread over many writes.
+//!
+//! This module knows no sandbox types: it holds the bounds and the generic cutting rules.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::time::Duration;
-
-use super::state::{Config, Inner};
 
 /// The bounds a sandbox keeps (set on the builder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,14 @@ impl Default for Limits {
             max_entries: 1_000,
             max_documents: 100,
         }
+    }
+}
+
+impl Limits {
+    /// Unix seconds before which events are too old to keep, at wall time `now_wall`.
+    pub(crate) fn event_cutoff(&self, now_wall: i64) -> i64 {
+        let secs = i64::try_from(self.event_retention.as_secs()).unwrap_or(i64::MAX);
+        now_wall.saturating_sub(secs)
     }
 }
 
@@ -60,95 +69,75 @@ pub struct StoreSizes {
     pub tokens: usize,
 }
 
-impl StoreSizes {
-    /// Count the stores of `inner`.
-    pub(crate) fn of(inner: &Inner) -> Self {
-        StoreSizes {
-            users: inner.users.len(),
-            events: inner.events.len(),
-            messages: inner.messages.len(),
-            jobs: inner.jobs.len(),
-            reports: inner.reports.len(),
-            snapshots: inner.snapshots.len(),
-            tokens: inner.tokens.len(),
-        }
-    }
-}
-
 /// How far a crossed cap is cut back.
-fn low_water(cap: usize) -> usize {
+pub(crate) fn low_water(cap: usize) -> usize {
     (cap - cap / 10).min(cap.saturating_sub(1))
 }
 
-/// Unix seconds before which events are too old to keep.
-pub(crate) fn event_cutoff(cfg: &Config) -> i64 {
-    let secs = i64::try_from(cfg.limits.event_retention.as_secs()).unwrap_or(i64::MAX);
-    cfg.clock.now_wall().saturating_sub(secs)
+/// How many entries to drop from the front of a store of `len` entries whose first `expired`
+/// entries are too old: the expired ones, or, when the store is full (`len >= cap`), down to the
+/// low-water mark, whichever is more. A full store is cut before the write, so the write's own
+/// entry still fits under the cap.
+pub(crate) fn front_cut(len: usize, expired: usize, cap: usize) -> usize {
+    let cap = cap.max(1);
+    let cut = if len >= cap { len - low_water(cap) } else { 0 };
+    expired.max(cut).min(len)
 }
 
-/// Apply every bound (cheap when none is crossed).
-pub(crate) fn prune(inner: &mut Inner, cfg: &Config) {
-    let limits = cfg.limits;
-    let cap = limits.max_entries.max(1);
-    // Events: oldest first in the log.
-    let cutoff = event_cutoff(cfg);
-    let old = inner.events.iter().take_while(|e| e.created < cutoff).count();
-    // A full store is cut before the write, so the write's own entry still fits under the cap.
-    let cut = if inner.events.len() >= limits.max_events {
-        inner.events.len() - low_water(limits.max_events.max(1))
-    } else {
-        0
-    };
-    let drop = old.max(cut).min(inner.events.len());
-    if drop > 0 {
-        inner.events.drain(..drop);
-        inner.pruned.events += drop;
-    }
-    if inner.messages.len() >= cap {
-        let n = inner.messages.len() - low_water(cap);
-        inner.messages.drain(..n);
-    }
-    let docs = limits.max_documents.max(1);
-    if inner.reports.len() >= docs {
-        let n = inner.reports.len() - low_water(docs);
-        inner.reports.drain(..n);
-    }
-    if inner.snapshots.len() >= docs {
-        let n = inner.snapshots.len() - low_water(docs);
-        inner.snapshots.drain(..n);
-    }
-    if inner.tokens.len() >= cap {
-        prune_tokens(inner, cfg, low_water(cap));
-    }
-    if inner.jobs.len() >= cap {
-        prune_jobs(inner, low_water(cap));
+/// Drop the oldest entries of a full store (oldest first in the list) down to the low-water mark.
+pub(crate) fn cap_front<T>(items: &mut Vec<T>, cap: usize) {
+    let n = front_cut(items.len(), 0, cap);
+    if n > 0 {
+        items.drain(..n);
     }
 }
 
-/// Drop expired tokens first, then the ones expiring soonest, down to `keep`.
-fn prune_tokens(inner: &mut Inner, cfg: &Config, keep: usize) {
-    let now = cfg.clock.now();
-    inner.tokens.retain(|_, t| t.expires > now);
-    if inner.tokens.len() > keep {
-        let mut by_expiry: Vec<_> = inner.tokens.iter().map(|(k, t)| (t.expires, k.clone())).collect();
-        by_expiry.sort();
-        let n = inner.tokens.len() - keep;
-        for (_, key) in by_expiry.into_iter().take(n) {
-            inner.tokens.remove(&key);
-        }
+/// Drop entries of a full map (`len >= cap`) down to the low-water mark, smallest `order` first;
+/// entries `keep` says yes to are never dropped.
+pub(crate) fn cap_map<K, V, O>(
+    map: &mut HashMap<K, V>,
+    cap: usize,
+    order: impl Fn(&V) -> O,
+    keep: impl Fn(&K, &V) -> bool,
+) where
+    K: Eq + Hash + Clone + Ord,
+    O: Ord,
+{
+    let cap = cap.max(1);
+    if map.len() < cap {
+        return;
+    }
+    let mut droppable: Vec<(O, K)> =
+        map.iter().filter(|(k, v)| !keep(k, v)).map(|(k, v)| (order(v), k.clone())).collect();
+    droppable.sort();
+    let n = map.len().saturating_sub(low_water(cap)).min(droppable.len());
+    for (_, key) in droppable.into_iter().take(n) {
+        map.remove(&key);
     }
 }
 
-/// Drop the oldest jobs down to `keep`, never a connection's latest job (its status and refresh
-/// rules read it).
-fn prune_jobs(inner: &mut Inner, keep: usize) {
-    let current: HashSet<&str> =
-        inner.users.values().flat_map(|u| u.connections.iter().map(|c| c.job_id.as_str())).collect();
-    let mut old: Vec<_> =
-        inner.jobs.values().filter(|j| !current.contains(j.id.as_str())).map(|j| (j.created, j.id.clone())).collect();
-    old.sort();
-    let n = inner.jobs.len().saturating_sub(keep).min(old.len());
-    for (_, id) in old.into_iter().take(n) {
-        inner.jobs.remove(&id);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_store_is_cut_to_nine_tenths_before_the_write() {
+        assert_eq!(front_cut(99, 0, 100), 0);
+        assert_eq!(front_cut(100, 0, 100), 10);
+        assert_eq!(front_cut(100, 30, 100), 30);
+        assert_eq!(front_cut(5, 9, 100), 5);
+        assert_eq!(low_water(1), 0);
+        let mut v: Vec<u32> = (0..10).collect();
+        cap_front(&mut v, 10);
+        assert_eq!(v.first(), Some(&1));
+    }
+
+    #[test]
+    fn cap_map_keeps_protected_entries_and_drops_the_smallest() {
+        let mut m: HashMap<u32, u32> = (0..10).map(|k| (k, 100 - k)).collect();
+        cap_map(&mut m, 10, |v| *v, |k, _| *k == 9);
+        assert_eq!(m.len(), 9);
+        assert!(m.contains_key(&9), "protected");
+        assert!(!m.contains_key(&8), "smallest order value goes first");
     }
 }

@@ -1,63 +1,26 @@
 //! The sandbox's in-memory state and the operations that change it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::data::{self, Account, MfaPolicy, Outcome, PersonaData, Profile, Txn};
+use super::clock::Clock;
+use super::data::{self, Account, Profile, Txn};
 use super::errors::{ApiError, ApiResult};
 use super::faults::FaultTable;
-use super::jobs::{self, Job};
-use super::retention::{self, Limits, Pruned};
-use super::util::{self, DAY};
-
-/// Maps the monotonic clock the jobs use to wall-clock timestamps.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock {
-    start: Instant,
-    start_wall_ms: i64,
-}
-
-impl Clock {
-    /// A clock anchored now.
-    pub(crate) fn new() -> Self {
-        let ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
-        Clock { start: Instant::now(), start_wall_ms: ms }
-    }
-
-    /// The current instant.
-    pub(crate) fn now(&self) -> Instant {
-        Instant::now()
-    }
-
-    /// Unix seconds of an instant.
-    pub(crate) fn wall(&self, at: Instant) -> i64 {
-        let delta = if at >= self.start {
-            at.duration_since(self.start).as_millis() as i64
-        } else {
-            -(self.start.duration_since(at).as_millis() as i64)
-        };
-        (self.start_wall_ms + delta).div_euclid(1000)
-    }
-
-    /// Unix seconds now.
-    pub(crate) fn now_wall(&self) -> i64 {
-        self.wall(self.now())
-    }
-
-    /// Unix seconds of midnight UTC on the day the sandbox started.
-    pub(crate) fn anchor_day(&self) -> i64 {
-        self.start_wall_ms.div_euclid(1000).div_euclid(DAY) * DAY
-    }
-}
+use super::filter;
+use super::history::PersonaData;
+use super::ids;
+use super::jobs::Job;
+use super::retention::{self, Limits, Pruned, StoreSizes};
 
 /// Fixed settings of a running sandbox.
 #[derive(Debug, Clone)]
@@ -334,9 +297,54 @@ impl Inner {
         }
     }
 
+    /// Apply every store bound (cheap when none is crossed): events older than the retention
+    /// period go, then each full store is cut back, oldest first. Tokens go by expiry (expired
+    /// ones first); a connection's latest job is never dropped (its status and refresh rules read it).
+    pub(crate) fn prune(&mut self, cfg: &Config) {
+        let limits = cfg.limits;
+        let cutoff = limits.event_cutoff(cfg.clock.now_wall());
+        let expired = self.events.iter().take_while(|e| e.created < cutoff).count();
+        let drop = retention::front_cut(self.events.len(), expired, limits.max_events);
+        if drop > 0 {
+            self.events.drain(..drop);
+            self.pruned.events += drop;
+        }
+        retention::cap_front(&mut self.messages, limits.max_entries);
+        retention::cap_front(&mut self.reports, limits.max_documents);
+        retention::cap_front(&mut self.snapshots, limits.max_documents);
+        if self.tokens.len() >= limits.max_entries.max(1) {
+            let now = cfg.clock.now();
+            self.tokens.retain(|_, t| t.expires > now);
+            retention::cap_map(&mut self.tokens, limits.max_entries, |t| t.expires, |_, _| false);
+        }
+        if self.jobs.len() >= limits.max_entries.max(1) {
+            let current: HashSet<&str> =
+                self.users.values().flat_map(|u| u.connections.iter().map(|c| c.job_id.as_str())).collect();
+            retention::cap_map(
+                &mut self.jobs,
+                limits.max_entries,
+                |j| j.created,
+                |id, _| current.contains(id.as_str()),
+            );
+        }
+    }
+
+    /// How many entries each growing store holds.
+    pub(crate) fn store_sizes(&self) -> StoreSizes {
+        StoreSizes {
+            users: self.users.len(),
+            events: self.events.len(),
+            messages: self.messages.len(),
+            jobs: self.jobs.len(),
+            reports: self.reports.len(),
+            snapshots: self.snapshots.len(),
+            tokens: self.tokens.len(),
+        }
+    }
+
     /// A new UUID-shaped id from the seeded generator.
     pub(crate) fn new_id(&mut self) -> String {
-        util::random_uuid(&mut self.rng)
+        ids::random_uuid(&mut self.rng)
     }
 
     /// A user or 404.
@@ -359,7 +367,7 @@ impl Inner {
         data_ref: String,
         data: Value,
     ) {
-        let id = util::hex64(&mut self.rng);
+        let id = ids::hex64(&mut self.rng);
         let created = cfg.clock.now_wall();
         let event = Event { id, created, entity, event_type, user_id: user_id.to_owned(), data_ref, data };
         self.queue_messages(&event.type_id(), &event.id, &event.data_ref, created);
@@ -433,7 +441,7 @@ impl Inner {
                 events.push((
                     "transactions",
                     "updated",
-                    format!("{base}/users/{user_id}/transactions?filter=connection.id.eq('{cid}')"),
+                    filter::eq_link(&format!("{base}/users/{user_id}/transactions"), "connection.id", cid),
                     json!({
                         "type": "transactions",
                         "count": conn.data.txns.len(),
@@ -471,153 +479,6 @@ impl Inner {
             self.settle_user(cfg, &id);
         }
     }
-
-    /// Whether MFA is asked for this job at this institution (AU00003 flips the seeded coin).
-    fn wants_mfa(&mut self, institution: &data::Institution) -> bool {
-        match institution.mfa {
-            MfaPolicy::Never => false,
-            MfaPolicy::Always => true,
-            MfaPolicy::Sometimes => self.rng.random_bool(0.5),
-        }
-    }
-
-    /// A new (not yet stored) job connecting `login` at `inst` for the connection `conn_id`, with an
-    /// MFA step when the institution asks for one.
-    fn connection_job(
-        &mut self,
-        user_id: &str,
-        conn_id: &str,
-        inst: &data::Institution,
-        login: &str,
-        outcome: Outcome,
-        created: Instant,
-    ) -> Job {
-        let mfa = self.wants_mfa(inst).then(|| data::mfa_for(login));
-        let job_id = self.new_id();
-        let steps = jobs::connection_steps(user_id, conn_id, inst.id, outcome, mfa);
-        Job::connection(job_id, user_id.to_owned(), created, steps, Some(conn_id.to_owned()), inst.id.to_owned())
-    }
-
-    /// Create (or, for a known login, refresh) a connection as the consent flow does.
-    pub(crate) fn connect(
-        &mut self,
-        cfg: &Config,
-        user_id: &str,
-        institution_id: &str,
-        login: &str,
-        password: &str,
-    ) -> ApiResult<(String, Option<String>)> {
-        self.user(user_id)?;
-        let inst = data::institution(institution_id).ok_or_else(|| {
-            ApiError::not_found(format!("Institution {institution_id} does not exist.")).param("institutionId")
-        })?;
-        self.ensure_consent(cfg, user_id);
-        let (persona, outcome) = data::outcome_for(login, password);
-        let conn_id = data::connection_id(cfg.seed, user_id, inst.id, login);
-        let existing = self.user(user_id)?.connections.iter().any(|c| c.id == conn_id);
-        if existing {
-            if let Some(c) = self.user_mut(user_id)?.connections.iter_mut().find(|c| c.id == conn_id) {
-                c.password = password.to_owned();
-            }
-            let (job_id, _) = self.refresh(cfg, user_id, &conn_id)?;
-            return Ok((job_id, Some(conn_id)));
-        }
-        let mut job = self.connection_job(user_id, &conn_id, inst, login, outcome, cfg.clock.now());
-        if matches!(outcome, Outcome::FailVerify(_)) {
-            // Refused credentials create no connection for the job to point at.
-            job.connection_id = None;
-            return Ok((self.add_job(job), None));
-        }
-        let job_id = self.add_job(job);
-        let now = cfg.clock.now_wall();
-        let data = match persona {
-            Some(p) => data::generate(cfg.seed, inst.id, &conn_id, p, cfg.clock.anchor_day(), now),
-            None => PersonaData::default(),
-        };
-        let conn = Connection {
-            login_id: login.to_owned(),
-            password: password.to_owned(),
-            profile: persona.map(|p| p.profile),
-            ..Connection::pending(conn_id.clone(), inst.id.to_owned(), "web", job_id.clone(), now, data)
-        };
-        let base = &cfg.base_url;
-        let summary = json!({
-            "type": "connection",
-            "id": conn_id,
-            "status": "pending",
-            "method": "web",
-            "institution": data::institution_ref(inst.id, base),
-        });
-        self.user_mut(user_id)?.connections.push(conn);
-        self.record_event(
-            cfg,
-            "connection",
-            "created",
-            user_id,
-            format!("{base}/users/{user_id}/connections/{conn_id}"),
-            summary,
-        );
-        Ok((job_id, Some(conn_id)))
-    }
-
-    /// Create an active consent for the user if it has none.
-    fn ensure_consent(&mut self, cfg: &Config, user_id: &str) {
-        let has = self.users.get(user_id).is_some_and(|u| u.consents.iter().any(|c| c.status == "active"));
-        if has {
-            return;
-        }
-        let id = self.new_id();
-        let policy = self.new_id();
-        let now = cfg.clock.now_wall();
-        if let Some(u) = self.users.get_mut(user_id) {
-            u.consents.push(Consent {
-                id: id.clone(),
-                created: now,
-                updated: now,
-                expiry: now + 365 * DAY,
-                status: "active",
-                revoked: None,
-                policy,
-            });
-        }
-        let base = &cfg.base_url;
-        self.record_event(
-            cfg,
-            "consent",
-            "created",
-            user_id,
-            format!("{base}/users/{user_id}/consents/{id}"),
-            json!({ "type": "consent", "id": id, "status": "active" }),
-        );
-    }
-
-    /// Start a refresh job for a connection; returns the job id and whether it is new.
-    pub(crate) fn refresh(&mut self, cfg: &Config, user_id: &str, conn_id: &str) -> ApiResult<(String, bool)> {
-        let now = cfg.clock.now();
-        let conn = self.user(user_id)?.connection(conn_id)?;
-        if let Some(job) = self.jobs.get(&conn.job_id)
-            && !job.view(now, cfg.step_delay, &cfg.base_url).finished()
-        {
-            return Ok((job.id.clone(), false));
-        }
-        if conn.method != "web" {
-            return Err(ApiError::invalid_param(
-                "connectionId",
-                "Connections created from uploaded statements cannot be refreshed.",
-            ));
-        }
-        let login = conn.login_id.clone();
-        let inst =
-            data::institution(&conn.institution).ok_or_else(|| ApiError::not_found("Institution does not exist."))?;
-        let (_, outcome) = data::outcome_for(&login, &conn.password);
-        let job = self.connection_job(user_id, conn_id, inst, &login, outcome, now);
-        let job_id = self.add_job(job);
-        if let Some(c) = self.user_mut(user_id)?.connections.iter_mut().find(|c| c.id == conn_id) {
-            c.job_id = job_id.clone();
-            c.pending = true;
-        }
-        Ok((job_id, true))
-    }
 }
 
 impl Shared {
@@ -640,7 +501,7 @@ impl Shared {
     /// Write access (a poisoned lock is recovered); applies the store bounds first.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Inner> {
         let mut guard = self.inner.write().unwrap_or_else(PoisonError::into_inner);
-        retention::prune(&mut guard, &self.cfg);
+        guard.prune(&self.cfg);
         guard
     }
 
@@ -662,4 +523,11 @@ impl Shared {
         guard.settle_user(&self.cfg, user_id);
         guard
     }
+}
+
+/// Remove the items matching `gone`; whether any was removed.
+pub(crate) fn remove_where<T>(items: &mut Vec<T>, mut gone: impl FnMut(&T) -> bool) -> bool {
+    let before = items.len();
+    items.retain(|item| !gone(item));
+    items.len() != before
 }

@@ -6,15 +6,17 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::accounts::paging_params;
-use super::identities::{address_json, person_json};
-use super::{json, no_content, ok, paging, query, self_url};
-use crate::data::institution_ref;
+use super::list_params::paging_params;
+use super::paging;
+use super::profile_json::{address_json, person_json};
+use crate::dates;
 use crate::errors::ApiResult;
-use crate::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
+use crate::filter::{self, EQ_NE, EQ_NE_IN, FieldSpec, Kind};
+use crate::http::{json, no_content, ok, query, self_url};
+use crate::institutions::institution_ref;
 use crate::jobs::job_reference;
+use crate::money;
 use crate::state::{Connection, Inner, Shared, User};
-use crate::util;
 
 const CONNECTION_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "id", kind: Kind::Text, ops: EQ_NE_IN },
@@ -55,14 +57,14 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
         "id": c.id,
         "method": c.method,
         "status": live_status(inner, s, c),
-        "createdDate": util::fmt_datetime(c.created),
+        "createdDate": dates::fmt_datetime(c.created),
         "expiryDate": "",
-        "lastUsed": util::fmt_datetime(c.last_used),
+        "lastUsed": dates::fmt_datetime(c.last_used),
         "institution": institution_ref(inst, base),
         "links": {
             "self": format!("{base}/users/{uid}/connections/{}", c.id),
-            "accounts": format!("{base}/users/{uid}/accounts?filter=connection.id.eq('{}')", c.id),
-            "transactions": format!("{base}/users/{uid}/transactions?filter=connection.id.eq('{}')", c.id),
+            "accounts": filter::eq_link(&format!("{base}/users/{uid}/accounts"), "connection.id", &c.id),
+            "transactions": filter::eq_link(&format!("{base}/users/{uid}/transactions"), "connection.id", &c.id),
             "institution": format!("{base}/institutions/{inst}"),
             "user": format!("{base}/users/{uid}"),
         },
@@ -80,13 +82,13 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
                     "accountNo": a.account_no(),
                     "currency": "AUD",
                     "class": { "type": a.class, "product": a.product },
-                    "balance": util::money(a.balance),
-                    "availableFunds": util::money(a.available),
-                    "lastUpdated": util::fmt_datetime(a.last_updated),
+                    "balance": money::decimal(a.balance),
+                    "availableFunds": money::decimal(a.available),
+                    "lastUpdated": dates::fmt_datetime(a.last_updated),
                     "status": "available",
                     "links": {
                         "self": format!("{base}/users/{uid}/accounts/{}", a.id),
-                        "transactions": format!("{base}/users/{uid}/transactions?filter=account.id.eq('{}')", a.id),
+                        "transactions": filter::eq_link(&format!("{base}/users/{uid}/transactions"), "account.id", &a.id),
                     },
                 })
             })

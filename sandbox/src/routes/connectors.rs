@@ -6,10 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::{filter_param, ok, query, self_url};
-use crate::data::{INSTITUTIONS, Institution, MfaPolicy};
+use super::list_params::filter_param;
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, EQ_NE_IN, FieldSpec, Kind};
+use crate::http::{ok, query, self_url};
+use crate::institutions::{INSTITUTIONS, Institution, MfaPolicy};
 use crate::state::Shared;
 
 const CONNECTOR_FIELDS: &[FieldSpec] = &[

@@ -6,33 +6,14 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::accounts::{page_links, paging_params};
-use super::{ok, query, self_url, sized_list};
+use super::envelopes::sized_list;
+use super::event_types::EVENT_TYPES;
+use super::list_params::{page_links, paging_params};
+use crate::dates;
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
-use crate::retention;
+use crate::http::{ok, query, self_url};
 use crate::state::{Event, Shared};
-use crate::util;
-
-/// The event types webhooks can subscribe to.
-pub(crate) const EVENT_TYPES: &[(&str, &str)] = &[
-    ("account.updated", "An account's details or balance changed."),
-    ("connection.created", "A user connected an institution."),
-    ("connection.deleted", "A connection was removed."),
-    ("connection.invalidated", "A connection stopped working and needs the user's attention."),
-    ("connection.activated", "A connection finished retrieving data and is usable."),
-    ("consent.archived", "A consent was archived after it ended."),
-    ("consent.created", "A user granted consent."),
-    ("consent.expired", "A consent reached its expiry date."),
-    ("consent.reminder", "A consent has not been reviewed for a long time."),
-    ("consent.revoked", "A consent was withdrawn."),
-    ("consent.updated", "A consent was changed or extended."),
-    ("consent.warning", "A consent expires within a week."),
-    ("transactions.updated", "New transactions were retrieved for a connection."),
-    ("user.created", "A user was created."),
-    ("user.deleted", "A user was deleted."),
-    ("user.updated", "A user's details changed."),
-];
 
 const EVENT_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "user.id", kind: Kind::Text, ops: EQ_NE },
@@ -44,7 +25,7 @@ fn event_json(e: &Event, base: &str) -> Value {
     json!({
         "type": "event",
         "id": e.id,
-        "createdDate": util::fmt_datetime(e.created),
+        "createdDate": dates::fmt_datetime(e.created),
         "entity": e.entity,
         "eventType": e.event_type,
         "userId": e.user_id,
@@ -75,7 +56,7 @@ pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiRes
     }
     let inner = s.read();
     let base = &s.cfg.base_url;
-    let cutoff = retention::event_cutoff(&s.cfg);
+    let cutoff = s.cfg.limits.event_cutoff(s.cfg.clock.now_wall());
     let dropped = inner.pruned.events;
     let total = dropped + inner.events.len();
     // `pos` is one past the absolute index of the next event to list (0 = start at the newest).

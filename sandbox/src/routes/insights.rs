@@ -8,82 +8,22 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::accounts::{cursor_param, page, page_links};
-use super::{extend_object, json, no_content, ok, page_list, paging, query, read_body, self_url};
+use super::envelopes::{extend_object, page_list};
+use super::insight_period::{Period, in_period, parse_period};
+use super::list_params::{cursor_param, page_links};
+use super::paging;
+use super::txn_lists::page;
 use crate::analysis::{self, Stream, posted};
 use crate::data::{Account, Txn};
-use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
+use crate::dates::{self, DAY};
+use crate::errors::{ApiError, ApiResult};
 use crate::filter::Filter;
+use crate::http::{json, no_content, ok, query, read_body, self_url};
+use crate::money;
 use crate::state::{Inner, Shared, Snapshot, SnapshotKind, User};
-use crate::util::{self, DAY};
-use crate::validate;
 
 /// An ANZSIC (code, title) pair.
 type CodeTitle = (&'static str, &'static str);
-
-/// The window and accounts a snapshot covers.
-struct Period {
-    accounts: Vec<String>,
-    from: i64,
-    to: i64,
-}
-
-fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
-    let v = parse_json_or_empty(body, "Request body")?;
-    if !v.is_object() {
-        return Err(ApiError::invalid_content("Request body is not in valid format."));
-    }
-    let month = |key: &str| -> ApiResult<Option<i64>> {
-        match v.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) if !s.is_empty() => util::parse_month(s)
-                .map(Some)
-                .ok_or_else(|| ApiError::invalid_param(key, format!("{key} must be a YYYY-MM month.")).pointer(key)),
-            Some(_) => Err(ApiError::invalid_param(key, format!("{key} must be a YYYY-MM month.")).pointer(key)),
-        }
-    };
-    let this_month = util::parse_month(&util::fmt_month(now)).unwrap_or(now);
-    let to_start = month("toMonth")?.unwrap_or(this_month);
-    let (ty, tm, _) = util::civil_from_days(to_start / DAY);
-    let to = to_start + i64::from(util::days_in_month(ty, tm)) * DAY - 1;
-    let from = match month("fromMonth")? {
-        Some(f) => f,
-        None => {
-            let idx = ty * 12 + i64::from(tm) - 1 - 11;
-            util::days_from_civil(idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32, 1) * DAY
-        }
-    };
-    if from > to {
-        return Err(ApiError::invalid_param("fromMonth", "toMonth must not be before fromMonth.").pointer("fromMonth"));
-    }
-    let listed = match v.as_object() {
-        Some(obj) => validate::optional_text_list(obj, "accounts")?,
-        None => None,
-    };
-    let accounts = match listed {
-        None => user.accounts.iter().map(|a| a.id.clone()).collect(),
-        Some(items) if items.is_empty() => user.accounts.iter().map(|a| a.id.clone()).collect(),
-        Some(items) => {
-            let mut ids = Vec::new();
-            for id in items {
-                if !user.accounts.iter().any(|a| a.id == id) {
-                    return Err(ApiError::invalid_param(
-                        "accounts",
-                        format!("Account {id} does not belong to the user."),
-                    )
-                    .pointer("accounts"));
-                }
-                ids.push(id);
-            }
-            ids
-        }
-    };
-    Ok(Period { accounts, from, to })
-}
-
-fn in_period<'a>(user: &'a User, p: &Period) -> Vec<&'a Txn> {
-    user.txns.iter().filter(|t| analysis::in_window(t, &p.accounts, p.from, p.to)).collect()
-}
 
 /// A snapshot body: `{type, id, coverageDays, fromMonth, toMonth, links: {self, accounts}}` plus
 /// `fields`; `kind` is both the type and the path segment of `links.self`.
@@ -92,8 +32,8 @@ fn snapshot_json(kind: &str, id: &str, p: &Period, uid: &str, base: &str, fields
         "type": kind,
         "id": id,
         "coverageDays": (p.to - p.from + 1) / DAY,
-        "fromMonth": util::fmt_month(p.from),
-        "toMonth": util::fmt_month(p.to),
+        "fromMonth": dates::fmt_month(p.from),
+        "toMonth": dates::fmt_month(p.to),
         "links": {
             "self": format!("{base}/users/{uid}/{kind}/{id}"),
             "accounts": p.accounts.iter().map(|a| format!("{base}/users/{uid}/accounts/{a}")).collect::<Vec<_>>(),
@@ -108,12 +48,12 @@ fn change_history(items: &[&Txn], source: &str) -> Vec<Value> {
     items
         .iter()
         .take(12)
-        .map(|t| json!({ "amount": m(t.amount), "date": util::fmt_date(posted(t)), "source": source }))
+        .map(|t| json!({ "amount": m(t.amount), "date": dates::fmt_date(posted(t)), "source": source }))
         .collect()
 }
 
 fn m(c: i64) -> String {
-    util::money(c)
+    money::decimal(c)
 }
 
 fn dated(history: &[(String, i64)]) -> Vec<Value> {
@@ -193,7 +133,7 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
                     .iter()
                     .filter(|t| *t.account == *acc.id)
                     .take(12)
-                    .map(|t| json!({ "amount": m(t.amount), "date": util::fmt_date(posted(t)), "direction": t.direction(), "source": t.description }))
+                    .map(|t| json!({ "amount": m(t.amount), "date": dates::fmt_date(posted(t)), "direction": t.direction(), "source": t.description }))
                     .collect();
                 loans.push(holding(
                     acc,
@@ -240,8 +180,8 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
                 "payments": [{
                     "amountAvg": m(total / items.len().max(1) as i64),
                     "amountAvgMonthly": m(total / months),
-                    "first": util::fmt_date(items.last().map_or(0, |t| posted(t))),
-                    "last": util::fmt_date(items.first().map_or(0, |t| posted(t))),
+                    "first": dates::fmt_date(items.last().map_or(0, |t| posted(t))),
+                    "last": dates::fmt_date(items.first().map_or(0, |t| posted(t))),
                     "noOccurrences": items.len(),
                     "total": m(total),
                 }],
@@ -261,7 +201,7 @@ fn affordability(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Val
         uid,
         base,
         json!({
-            "generatedDate": util::fmt_datetime(now),
+            "generatedDate": dates::fmt_datetime(now),
             "assets": assets,
             "external": external,
             "liabilities": { "credit": credit, "loan": loans },
@@ -349,7 +289,7 @@ fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
     let (regular, irregular, other) = analysis::credit_streams(&txns);
     let age = |s: &Stream<'_>| (now - s.first()) / DAY;
     let three_months_ago = p.to - 91 * DAY;
-    let year_start = util::parse_date(&format!("{}-01-01", &util::fmt_date(p.to)[..4])).unwrap_or(p.from);
+    let year_start = dates::parse_date(&format!("{}-01-01", &dates::fmt_date(p.to)[..4])).unwrap_or(p.from);
     let mut regular_total_year = 0;
     let mut regular_ytd = 0;
     let regular_json: Vec<Value> = regular
@@ -368,8 +308,8 @@ fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
                 "frequency": s.frequency(),
                 "current": {
                     "amount": m(s.items.first().map_or(0, |t| t.amount)),
-                    "date": util::fmt_date(last),
-                    "nextDate": util::fmt_date(last + s.gap_days.max(1) * DAY),
+                    "date": dates::fmt_date(last),
+                    "nextDate": dates::fmt_date(last + s.gap_days.max(1) * DAY),
                 },
                 "previous3Months": {
                     "amountAvg": m(avg),
@@ -392,7 +332,7 @@ fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
                 "avgMonthlyOccurence": occurrence(s),
                 "frequency": "irregular",
                 "noOccurrences": s.items.len(),
-                "current": { "amount": m(s.items.first().map_or(0, |t| t.amount)), "date": util::fmt_date(s.last()) },
+                "current": { "amount": m(s.items.first().map_or(0, |t| t.amount)), "date": dates::fmt_date(s.last()) },
                 "changeHistory": change_history(&s.items, s.source),
             })
         })
@@ -408,7 +348,7 @@ fn income(user: &User, p: &Period, id: &str, base: &str, now: i64) -> Value {
                 "avgMonthlyOccurence": occurrence(s),
                 "frequency": if s.items.len() >= 3 { s.frequency() } else { "other" },
                 "noOccurrences": s.items.len(),
-                "current": { "amount": m(s.items.first().map_or(0, |t| t.amount)), "date": util::fmt_date(s.last()), "otherCreditLabel": label },
+                "current": { "amount": m(s.items.first().map_or(0, |t| t.amount)), "date": dates::fmt_date(s.last()), "otherCreditLabel": label },
                 "changeHistory": change_history(&s.items, s.source),
             })
         })
@@ -579,13 +519,12 @@ pub(crate) async fn get_affordability_transactions(
                 "id": t.id,
                 "account": &*t.account,
                 "amount": m(t.amount),
-                "balance": t.balance.map(m),
                 "class": t.class,
                 "description": t.description,
                 "direction": t.direction(),
                 "institution": &*t.institution,
-                "postDate": t.post.map(util::fmt_datetime),
-                "transactionDate": t.date.map(util::fmt_datetime),
+                "postDate": t.post.map(dates::fmt_datetime),
+                "transactionDate": t.date.map(dates::fmt_datetime),
                 "status": t.status(),
                 "subClass": { "title": title, "Code": code },
                 "links": {
@@ -593,11 +532,9 @@ pub(crate) async fn get_affordability_transactions(
                     "institution": format!("{base}/institutions/{}", t.institution),
                 },
             });
-            // A pending transaction has no running balance: leave the field out.
-            if t.balance.is_none()
-                && let Some(obj) = out.as_object_mut()
-            {
-                obj.remove("balance");
+            // A pending transaction has no running balance: the field is left out, never null.
+            if let Some(balance) = t.balance {
+                out["balance"] = json!(m(balance));
             }
             out
         })

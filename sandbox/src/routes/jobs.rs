@@ -8,11 +8,12 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::Value;
 
-use super::accounts::paging_params;
-use super::{json, ok, paging, query, read_json, self_url};
+use super::list_params::paging_params;
+use super::paging;
 use crate::auth::{Caller, require_user};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
+use crate::http::{json, ok, query, read_json, self_url};
 use crate::jobs::StepPlan;
 use crate::state::Shared;
 

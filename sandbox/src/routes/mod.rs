@@ -3,14 +3,26 @@
 //! Every operation route is wrapped by [`guard`], which applies armed faults for the route's
 //! operation id, then checks the bearer token and the token's scope.
 
+// What several route files share.
+mod account_json;
+mod envelopes;
+mod event_types;
+mod insight_period;
+mod list_params;
+mod paging;
+mod profile_json;
+mod report_data;
+mod txn_lists;
+
+// One file per resource.
 mod accounts;
 mod connections;
 mod connectors;
+mod enrich;
 mod events;
 mod identities;
 mod insights;
 mod jobs;
-mod paging;
 mod reports;
 mod statements;
 mod users;
@@ -19,21 +31,18 @@ mod webhooks;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, Uri};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
-use serde_json::Value;
 
 use super::auth;
 use super::consent;
-use super::errors::{ApiError, ApiResult, parse_json};
+use super::errors::ApiError;
 use super::faults::FaultKind;
-use super::filter::{FieldSpec, Filter};
 use super::state::{Scope, Shared};
-use super::util;
 
 pub(crate) use users::add_user;
 
@@ -200,7 +209,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/users/{userId}/income/{snapshotId}", r(server("getIncome"), get(insights::get_income)))
         .route("/users/{userId}/identities", r(server("getUserIdentities"), get(identities::get_identities)))
         .route("/users/{userId}/identities/{identityId}", r(server("getUserIdentity"), get(identities::get_identity)))
-        .route("/enrich", r(aliased("enrich", "Enrich"), get(identities::enrich)))
+        .route("/enrich", r(aliased("enrich", "Enrich"), get(enrich::enrich)))
         // reports
         .route(
             "/reports",
@@ -257,75 +266,4 @@ async fn method_not_allowed() -> Response {
         "The HTTP method is not supported on this route.",
     )
     .into_response()
-}
-
-/// Read a request body up to `limit` bytes (413 envelope beyond).
-pub(crate) async fn read_body(body: Body, limit: usize) -> ApiResult<Bytes> {
-    axum::body::to_bytes(body, limit).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "invalid-content",
-            "Request Too Long",
-            format!("The request body exceeds {limit} bytes."),
-        )
-    })
-}
-
-/// Read a request body up to `limit` bytes and parse it as JSON (`what` names it in errors).
-pub(crate) async fn read_json(body: Body, limit: usize, what: &str) -> ApiResult<Value> {
-    parse_json(&read_body(body, limit).await?, what)
-}
-
-/// Query string pairs of a request.
-pub(crate) fn query(uri: &Uri) -> Vec<(String, String)> {
-    util::parse_form(uri.query().unwrap_or(""))
-}
-
-/// The `filter` query parameter, parsed and checked against the fields an endpoint supports.
-pub(crate) fn filter_param(q: &[(String, String)], fields: &[FieldSpec]) -> ApiResult<Filter> {
-    Ok(Filter::parse_for(util::field(q, "filter").unwrap_or(""), fields)?)
-}
-
-/// Add the entries of the object `fields` to the object `target` (anything else is left alone).
-pub(crate) fn extend_object(target: &mut Value, fields: Value) {
-    if let (Some(target), Value::Object(fields)) = (target.as_object_mut(), fields) {
-        target.extend(fields);
-    }
-}
-
-/// A list envelope counting its items: `{type:"list", count, data, links.self}`.
-pub(crate) fn counted_list(data: Vec<Value>, self_link: String) -> Value {
-    serde_json::json!({ "type": "list", "count": data.len(), "data": data, "links": { "self": self_link } })
-}
-
-/// A list envelope with `count` and `size` both the number of items.
-pub(crate) fn sized_list(data: Vec<Value>, self_link: String) -> Value {
-    let size = data.len();
-    page_list(data, size, serde_json::json!({ "self": self_link }))
-}
-
-/// One page of a list: `{type:"list", count, size, data, links}` (`size` is the page size asked for).
-pub(crate) fn page_list(data: Vec<Value>, size: usize, links: Value) -> Value {
-    serde_json::json!({ "type": "list", "count": data.len(), "size": size, "data": data, "links": links })
-}
-
-/// A JSON response with a status.
-pub(crate) fn json(status: StatusCode, value: Value) -> Response {
-    (status, axum::Json(value)).into_response()
-}
-
-/// 200 with a JSON body.
-pub(crate) fn ok(value: Value) -> ApiResult {
-    Ok(json(StatusCode::OK, value))
-}
-
-/// 204 with no body.
-pub(crate) fn no_content() -> ApiResult {
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// The absolute URL of the current request (for `links.self`).
-pub(crate) fn self_url(shared: &Shared, uri: &Uri) -> String {
-    let pq = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    format!("{}{pq}", shared.cfg.base_url)
 }

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::accounts::{Cursor, cursor_param, page_links};
-use super::page_list;
+use super::envelopes::page_list;
+use super::list_params::{Cursor, cursor_param, page_links};
 use crate::errors::ApiResult;
 
 /// The cursor of a list request without a filter.

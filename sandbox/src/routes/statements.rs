@@ -6,12 +6,16 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 
-use super::{json, read_body};
-use crate::data::{self, Account, Failure, Outcome, PersonaData, Txn};
+use crate::data::{self, Account, Txn};
+use crate::dates::{self, DAY};
 use crate::errors::{ApiError, ApiResult};
+use crate::history::{self, PersonaData};
+use crate::http::{json, read_body};
+use crate::institutions;
 use crate::jobs::{self, Job, job_reference};
+use crate::personas::{self, Failure, Outcome};
+use crate::seeded::{self, Mix};
 use crate::state::{Connection, Shared};
-use crate::util::{self, DAY, Mix};
 
 /// Largest statement accepted (bytes).
 const MAX_STATEMENT: usize = 20 * 1024 * 1024;
@@ -97,10 +101,10 @@ fn parse_amount(s: &str) -> Option<i64> {
 
 fn parse_any_date(s: &str) -> Option<i64> {
     let s = s.trim().trim_matches('"');
-    util::parse_date(s).or_else(|| {
+    dates::parse_date(s).or_else(|| {
         let mut it = s.split('/');
         let (d, m, y) = (it.next()?, it.next()?, it.next()?);
-        util::parse_date(&format!("{y:0>4}-{m:0>2}-{d:0>2}"))
+        dates::parse_date(&format!("{y:0>4}-{m:0>2}-{d:0>2}"))
     })
 }
 
@@ -147,7 +151,7 @@ pub(crate) async fn create_statement(
         .iter()
         .find(|p| p.name == "statement")
         .ok_or_else(|| ApiError::missing_param("statement", "Statement file not supplied"))?;
-    let inst = data::institution(&institution_id).filter(|i| i.statements).ok_or_else(|| {
+    let inst = institutions::institution(&institution_id).filter(|i| i.statements).ok_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "institution-not-supported",
@@ -159,7 +163,7 @@ pub(crate) async fn create_statement(
     let name = file.filename.clone().unwrap_or_default().to_ascii_lowercase();
     let is_csv = name.ends_with(".csv") || file.content_type.as_deref().is_some_and(|c| c.contains("csv"));
     let is_pdf = name.ends_with(".pdf") || file.data.starts_with(b"%PDF");
-    let digest = format!("{:016x}", util::hash_parts(s.cfg.seed, &[&String::from_utf8_lossy(&file.data)]));
+    let digest = format!("{:016x}", seeded::hash_parts(s.cfg.seed, &[&String::from_utf8_lossy(&file.data)]));
 
     let mut inner = s.write();
     inner.user(&user_id)?;
@@ -184,7 +188,7 @@ pub(crate) async fn create_statement(
     let conn_arc: Arc<str> = Arc::from(conn_id.as_str());
     let inst_arc: Arc<str> = Arc::from(inst.id);
     let mut mix = Mix::new(s.cfg.seed, &[&user_id, "statement-account", &digest]);
-    let mut account = data::bench_account(s.cfg.seed, &digest, &conn_id, inst.id, anchor, now);
+    let mut account = history::bench_account(s.cfg.seed, &digest, &conn_id, inst.id, anchor, now);
     account.id = mix.uuid();
     account.name = "Uploaded statement account".to_owned();
     let acc_arc: Arc<str> = Arc::from(account.id.as_str());
@@ -192,7 +196,7 @@ pub(crate) async fn create_statement(
     let rows = if rows.is_empty() {
         (0..40)
             .map(|k| {
-                let m = data::EVERYDAY[mix.pick(data::EVERYDAY.len())];
+                let m = personas::EVERYDAY[mix.pick(personas::EVERYDAY.len())];
                 (anchor - (1 + k * 2) * DAY, m.desc.to_owned(), -mix.range(m.min, m.max))
             })
             .collect()
@@ -253,7 +257,7 @@ mod tests {
         let rows = parse_csv(&String::from_utf8_lossy(&parts[1].data));
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].2, -450);
-        assert_eq!(rows[1].0, util::parse_date("2024-01-03").unwrap());
+        assert_eq!(rows[1].0, dates::parse_date("2024-01-03").unwrap());
         assert!(parse_multipart(b"garbage", "XyZ").is_none());
     }
 }

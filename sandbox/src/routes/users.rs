@@ -7,10 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Map, Value, json};
 
-use super::{json, no_content, ok, paging, read_body, read_json};
+use super::paging;
+use crate::dates::{self, DAY};
 use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
+use crate::http::{json, no_content, ok, query, read_body, read_json, self_url};
 use crate::state::{AuthLink, Config, Inner, LinkState, Shared, User};
-use crate::util::{self, DAY};
 use crate::validate;
 
 /// The user object Basiq returns from create/get/update.
@@ -235,9 +236,9 @@ fn consent_json(c: &crate::state::Consent, user_id: &str, base: &str) -> Value {
     let mut out = json!({
         "type": "consent",
         "id": c.id,
-        "created": util::fmt_datetime(c.created),
-        "updated": util::fmt_datetime(c.updated),
-        "expiryDate": util::fmt_datetime(c.expiry),
+        "created": dates::fmt_datetime(c.created),
+        "updated": dates::fmt_datetime(c.updated),
+        "expiryDate": dates::fmt_datetime(c.expiry),
         "origin": "user",
         "status": c.status,
         "purpose": {
@@ -265,14 +266,14 @@ fn consent_json(c: &crate::state::Consent, user_id: &str, base: &str) -> Value {
         },
     });
     if let Some(r) = c.revoked {
-        out["revoked"] = json!(util::fmt_datetime(r));
+        out["revoked"] = json!(dates::fmt_datetime(r));
     }
     out
 }
 
 /// `GET /users/{userId}/consents` (getConsents).
 pub(crate) async fn get_consents(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
-    let cursor = paging::cursor(&super::query(&uri))?;
+    let cursor = paging::cursor(&query(&uri))?;
     let inner = s.read();
     let user = inner.user(&user_id)?;
     let base = &s.cfg.base_url;
@@ -284,7 +285,7 @@ pub(crate) async fn get_consents(State(s): State<Arc<Shared>>, Path(user_id): Pa
         .map(|c| consent_json(c, &user_id, base))
         .collect();
     let list_url = format!("{base}/users/{user_id}/consents");
-    ok(paging::finish(data, &cursor, super::self_url(&s, &uri), &list_url))
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `DELETE /users/{userId}/consents/{consentId}` (deleteConsent): revokes it and removes the
@@ -326,7 +327,7 @@ fn auth_link_json(link: &AuthLink, user_id: &str, base: &str) -> Value {
         "id": link.id,
         "userId": user_id,
         "mobile": link.mobile,
-        "expiresAt": util::fmt_datetime(link.expires),
+        "expiresAt": dates::fmt_datetime(link.expires),
         "links": {
             "public": format!("{base}/connect/{}", link.id),
             "self": format!("{base}/users/{user_id}/auth_link"),

@@ -10,13 +10,16 @@ use axum::response::IntoResponse;
 use rand::Rng;
 use serde_json::{Value, json};
 
-use super::accounts::paging_params;
-use super::events::EVENT_TYPES;
-use super::{json, no_content, ok, paging, query, read_json, self_url};
+use super::event_types::EVENT_TYPES;
+use super::list_params::paging_params;
+use super::paging;
+use crate::dates;
+use crate::encoding;
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE_IN, FieldSpec, Kind};
-use crate::state::{Inner, Message, Shared, Webhook};
-use crate::util;
+use crate::http::{json, no_content, ok, query, read_json, self_url};
+use crate::ids;
+use crate::state::{self, Inner, Message, Shared, Webhook};
 use crate::validate;
 
 const MESSAGE_FIELDS: &[FieldSpec] = &[
@@ -60,7 +63,7 @@ fn message_json(m: &Message, base: &str) -> Value {
             },
         },
         "attempts": [],
-        "createdDate": util::fmt_datetime(m.created),
+        "createdDate": dates::fmt_datetime(m.created),
         "links": {
             "self": format!("{base}/notifications/webhooks/{}/messages/{}", m.webhook_id, m.id),
             "webhook": format!("{base}/notifications/webhooks/{}", m.webhook_id),
@@ -148,7 +151,7 @@ pub(crate) async fn add_webhook(State(s): State<Arc<Shared>>, body: Body) -> Api
         name: input.name,
         description: input.description,
         url: input.url,
-        secret: format!("whsec_{}", util::base64_encode(&key)),
+        secret: format!("whsec_{}", encoding::base64_encode(&key)),
         events: input.events,
     };
     let out = webhook_json(&hook, &s.cfg.base_url);
@@ -203,7 +206,7 @@ pub(crate) async fn update_webhook(State(s): State<Arc<Shared>>, Path(id): Path<
 /// `DELETE /notifications/webhooks/{webhookId}` (deleteWebhook).
 pub(crate) async fn delete_webhook(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
     let mut inner = s.write();
-    if !util::remove_where(&mut inner.webhooks, |w| w.id == id) {
+    if !state::remove_where(&mut inner.webhooks, |w| w.id == id) {
         return Err(webhook_not_found());
     }
     inner.messages.retain(|m| m.webhook_id != id);
@@ -214,6 +217,12 @@ pub(crate) async fn delete_webhook(State(s): State<Arc<Shared>>, Path(id): Path<
 pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> ApiResult {
     let (cursor, f) = paging_params(&query(&uri), MESSAGE_FIELDS)?;
     let base = &s.cfg.base_url;
+    // Job steps are folded in (recording their messages) under the write lock only when some
+    // connection job is unfinished; the listing reads.
+    let unsettled = s.read().users.values().any(|u| u.connections.iter().any(|c| c.pending));
+    if unsettled {
+        s.write().settle_all(&s.cfg);
+    }
     let inner = s.read();
     if !inner.webhooks.iter().any(|w| w.id == id) {
         return Err(webhook_not_found());
@@ -282,7 +291,7 @@ pub(crate) async fn test_message(State(s): State<Arc<Shared>>, body: Body) -> Ap
             "No webhook is subscribed to this event type.",
         ));
     }
-    let event_id = util::hex64(&mut inner.rng);
+    let event_id = ids::hex64(&mut inner.rng);
     let entity_url = format!("{}/events/{event_id}", s.cfg.base_url);
     inner.queue_messages(&type_id, &event_id, &entity_url, s.cfg.clock.now_wall());
     Ok(StatusCode::CREATED.into_response())

@@ -1,0 +1,11 @@
+//! The sandbox's integration tests, one binary (one link of the crate) for all of them. None of
+//! them changes the process environment; a test that does belongs in a binary of its own.
+
+mod auth;
+mod connect;
+mod expr;
+mod faults;
+mod filters;
+mod fuzz_findings;
+mod resources;
+mod support;

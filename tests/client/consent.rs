@@ -1,0 +1,57 @@
+//! The consent link and redirect through the public API: a client token from a scripted
+//! `/token` lands in the link, encoded; awkward redirects parse back to what was sent.
+
+use crate::scripted;
+
+use basiq::{ConsentAction, ConsentRedirect, ConsentUrl, Error, RetryPolicy};
+use scripted::Scripted;
+
+/// A `/token` endpoint that hands out `client+tok/=` for CLIENT_ACCESS.
+async fn token_server() -> Scripted {
+    Scripted::start(|seen, _| {
+        scripted::token(if seen.body.contains("CLIENT_ACCESS") { "client+tok/=" } else { "server" })
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_users_client_token_lands_in_the_consent_link_encoded() {
+    let server = token_server().await;
+    let client = server.client_with(scripted::API_KEY, RetryPolicy::default());
+    let token = client.client_token("u1").await.unwrap();
+    let link = ConsentUrl::new(token).action(ConsentAction::Connect).institution_id("AU00000").build().unwrap();
+    assert_eq!(link, "https://consent.basiq.io/home?token=client%2Btok%2F%3D&action=connect&institutionId=AU00000");
+    let bodies: Vec<String> = server.seen().iter().map(|s| format!("{} {}", s.path, s.body)).collect();
+    assert_eq!(bodies, ["/token scope=CLIENT_ACCESS&userId=u1"]);
+}
+
+#[test]
+fn a_state_with_awkward_characters_comes_back_unchanged() {
+    for state in ["plain", "two words", "a&b=c", "#hash", "1+1", "100%", "café", "日本語", "🦀🔒", " padded "] {
+        let link = ConsentUrl::new("t").with_base("https://app.example/callback").state(state).build().unwrap();
+        let back = ConsentRedirect::parse(&link).unwrap();
+        assert_eq!(back.state.as_deref(), Some(state), "{link}");
+    }
+}
+
+#[test]
+fn a_redirect_with_both_job_id_and_job_ids_lists_each_job_once() {
+    let back =
+        ConsentRedirect::parse("https://app.example/callback?jobId=j1&jobIds=j1%2Cj2,%20j3&state=s%20%F0%9F%A6%80")
+            .unwrap();
+    assert_eq!(back.job_ids, ["j1", "j2", "j3"]);
+    assert_eq!(back.state.as_deref(), Some("s 🦀"));
+    assert!(!back.is_error());
+}
+
+#[test]
+fn a_redirect_without_jobs_is_not_an_error() {
+    let back = ConsentRedirect::parse("https://app.example/callback?jobIds=&state=s").unwrap();
+    assert!(back.job_ids.is_empty());
+    assert_eq!(back.state.as_deref(), Some("s"));
+}
+
+#[test]
+fn a_malformed_redirect_url_is_invalid_input() {
+    assert!(matches!(ConsentRedirect::parse("https://exa mple.com/?jobIds=a"), Err(Error::InvalidInput(_))));
+}
