@@ -17,6 +17,7 @@ mod decoding;
 mod filter_agreement;
 mod filter_requests;
 mod fixtures_schema;
+mod fuzz;
 mod http;
 mod jobs;
 mod lenient;
