@@ -85,7 +85,9 @@ async fn read_input(body: Body) -> ApiResult<WebhookInput> {
     let obj = v.as_object().ok_or_else(|| ApiError::invalid_content("Posted webhook is not in valid format."))?;
     let text = |k: &str| -> ApiResult<Option<String>> {
         match obj.get(k) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
+            // Optional strings are absent or strings, as Basiq reads them: `null` is refused.
+            Some(Value::Null) => Err(validate::invalid(k, format!("{k} must not be null."))),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(ApiError::invalid_content(format!("Field {k} must be a string.")).pointer(k)),
         }

@@ -155,7 +155,7 @@ async fn null_empty_or_mistyped_optional_input_is_refused() {
     let hook = s(&hook["id"]);
     let cases: Vec<(String, Value, &str)> = vec![
         (format!("/users/{user}"), json!({"verificationDate": null}), "verificationDate"),
-        // Found by tests/fuzz.rs beyond the list: null in any optional user field.
+        // Found by the fuzz test (tests/client/fuzz) beyond the list: null in any optional user field.
         ("/users".to_owned(), json!({"email": "a@b.co", "verificationStatus": null}), "verificationStatus"),
         ("/users".to_owned(), json!({"email": "a@b.co", "mobile": null}), "mobile"),
         ("/users".to_owned(), json!({"email": "a@b.co", "businessAddress": null}), "businessAddress"),
@@ -173,6 +173,14 @@ async fn null_empty_or_mistyped_optional_input_is_refused() {
             json!({"url": "https://x.example/h", "subscribedEvents": "user.created"}),
             "subscribedEvents",
         ),
+        // Found by the fuzz test (tests/client/fuzz) after the merge, with a larger budget.
+        (
+            "/notifications/webhooks".to_owned(),
+            json!({"url": "https://x.example/n", "description": null}),
+            "description",
+        ),
+        ("/notifications/webhooks".to_owned(), json!({"url": "https://x.example/n", "name": null}), "name"),
+        (format!("/notifications/webhooks/{hook}"), json!({"url": "https://x.example/h", "name": null}), "name"),
         (format!("/users/{user}/affordability"), json!({"accounts": null}), "accounts"),
         (format!("/users/{user}/affordability"), json!({"accounts": ""}), "accounts"),
         (format!("/users/{user}/expenses"), json!({"fromMonth": null}), "fromMonth"),

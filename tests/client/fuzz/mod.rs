@@ -6,8 +6,10 @@
 //! with random mutations (`null`, `""`, wrong types, unknown fields, broken JSON). Each request
 //! goes to an in-process sandbox, and each answer is checked: no 5xx, a status the spec declares
 //! for the operation, the declared content type, and a body valid against the spec for that
-//! status. The run is bounded by a request budget (`FUZZ_REQUESTS`, default below) and a time
-//! guard, and prints (to stderr) its request count and duration.
+//! status. The run is bounded by a request budget (`FUZZ_REQUESTS`, default 6,000: about 25 s in a
+//! debug build on two busy cores) and a time guard (`FUZZ_SECONDS`, default 50), and prints (to
+//! stderr) its request count and duration. Longer explorations: `FUZZ_REQUESTS=40000
+//! FUZZ_SECONDS=600 cargo test --test client -- fuzz:: --nocapture`.
 //!
 //! - `spec_ops`: the spec's operations; `values`: JSON value strategies from schemas;
 //!   `world`: the seeded user and resources; `requests`: drawing and sending a request;
@@ -34,15 +36,17 @@ use spec_ops::operations;
 use world::Fuzz;
 
 /// Requests per run unless `FUZZ_REQUESTS` says otherwise.
-const DEFAULT_BUDGET: usize = 3_000;
+const DEFAULT_BUDGET: usize = 6_000;
 /// Requests against one seeded world before a fresh one is seeded (deletes run at its end).
 const ROUND: usize = 250;
-/// The run stops early past this, whatever the budget.
-const TIME_GUARD: Duration = Duration::from_secs(50);
+/// The run stops early past this many seconds unless `FUZZ_SECONDS` says otherwise, whatever the budget.
+const TIME_GUARD_SECS: u64 = 50;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_answers_every_operation_as_the_spec_says() {
     let budget: usize = std::env::var("FUZZ_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_BUDGET);
+    let guard =
+        Duration::from_secs(std::env::var("FUZZ_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(TIME_GUARD_SECS));
     let spec = Spec::load_exact();
     let doc = spec.doc().clone();
     let ops = operations(&doc);
@@ -56,7 +60,7 @@ async fn sandbox_answers_every_operation_as_the_spec_says() {
     let mut sent = 0usize;
     let mut per_op: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut round = 0usize;
-    while sent < budget && started.elapsed() < TIME_GUARD {
+    while sent < budget && started.elapsed() < guard {
         let world = f.seed(round).await;
         let strategies: Vec<BoxedStrategy<Drawn>> = ops.iter().map(|op| request_strategy(&doc, op, &world)).collect();
         let picks = prop::collection::vec(0..ops.len(), ROUND.min(budget - sent));
@@ -65,7 +69,7 @@ async fn sandbox_answers_every_operation_as_the_spec_says() {
         order.extend(0..ops.len());
         order.sort_by_key(|&i| ops[i].destructive);
         for i in order {
-            if sent >= budget || started.elapsed() >= TIME_GUARD {
+            if sent >= budget || started.elapsed() >= guard {
                 break;
             }
             let op = &ops[i];
