@@ -197,7 +197,7 @@ async fn main() {
                     }
                     11 => {
                         let (_, reports) = run.call(Method::GET, "/reports?limit=20", None).await;
-                        if step % 3 == 0
+                        if step.is_multiple_of(3)
                             && let Some(r) = reports["data"][0]["id"].as_str()
                         {
                             run.call(Method::DELETE, &format!("/reports/{r}"), None).await;
