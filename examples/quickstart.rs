@@ -7,6 +7,11 @@
 //!     --email you@example.com --mobile +61400000000    # against Basiq (or BASIQ_BASE_URL)
 //! ```
 //!
+//! Online, the consent link follows the server: Basiq's page for Basiq, the sandbox's own journey
+//! when `BASIQ_BASE_URL` points at a standalone sandbox, or `BASIQ_CONSENT_URL` when set. If the
+//! bank asks for a one-time code or a security answer, answer it on the consent page: the
+//! quickstart keeps waiting and finishes with the accounts table.
+//!
 //! Flags: `--email` (required online to create the user), `--mobile`, `--user-id <id>` (use an
 //! existing user instead of creating one), `--job-id <id>` (that user's connection job; needs
 //! `--user-id`), `--help`.
@@ -16,7 +21,7 @@ use std::time::Duration;
 
 use basiq::consent::ConsentUrl;
 use basiq::filter::AccountFilter;
-use basiq::jobs::JobOutcome;
+use basiq::jobs::{JobOutcome, MfaChallenge};
 use basiq::{Call, Client, types};
 use basiq_sandbox::Sandbox;
 
@@ -54,6 +59,8 @@ pub enum Consent<'a> {
     Sandbox(&'a Sandbox),
     /// Print the URL and wait for a person to finish consent in a browser.
     Person,
+    /// As [`Consent::Person`], and also hand the URL to a browser that a test drives.
+    Browser(tokio::sync::mpsc::UnboundedSender<String>),
 }
 
 /// Runs the whole flow offline against a freshly started embedded sandbox.
@@ -99,12 +106,15 @@ pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Re
     let token = client.client_token(&user_id).await.map_err(|e| e.to_string())?;
     println!("3. Client token minted for the user.");
 
-    let mut url = ConsentUrl::new(token).state("quickstart");
-    if let Consent::Sandbox(sandbox) = &consent {
-        url = url.with_base(sandbox.consent_url_base());
-    }
-    let url = url.build().map_err(|e| e.to_string())?;
+    let page = match &consent {
+        Consent::Sandbox(sandbox) => sandbox.consent_url_base(),
+        Consent::Person | Consent::Browser(_) => client.consent_page().await,
+    };
+    let url = ConsentUrl::new(token).state("quickstart").with_base(page).build().map_err(|e| e.to_string())?;
     println!("4. Consent URL: {url}");
+    if let Consent::Browser(browser) = &consent {
+        browser.send(url.clone()).map_err(|_| "the browser went away before consent".to_owned())?;
+    }
 
     let job_id = match (&consent, &options.job_id) {
         (_, Some(id)) => id.clone(),
@@ -115,7 +125,7 @@ pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Re
                 .map_err(|e| format!("the sandbox refused the consent: {e}"))?;
             outcome.job_id
         }
-        (Consent::Person, None) => {
+        (Consent::Person | Consent::Browser(_), None) => {
             println!("   Open the URL above, connect a bank, and come back; watching the user's jobs...");
             client
                 .wait_for_new_connection_job(&user_id, Vec::<String>::new())
@@ -127,27 +137,36 @@ pub async fn run(client: &Client, options: &Options, consent: Consent<'_>) -> Re
     };
     println!("5. Waiting for connection job {job_id}");
 
-    let outcome = client
-        .wait_for_job(&job_id)
-        .deadline(Duration::from_secs(5 * 60))
-        .on_progress(|p| match &p.step {
-            Some(step) => println!("   ... {step} ({}/{} steps done)", p.done, p.total),
-            None => println!("   ... waiting for the job to start"),
-        })
-        .wait()
-        .await
-        .map_err(|e| e.to_string())?;
-    let connection_id = match outcome {
-        JobOutcome::Succeeded(done) => done.connection_id,
-        JobOutcome::MfaRequired(challenge) => {
-            return Err(format!(
-                "job {} needs a multi-factor answer ({}); answer it in the consent UI and run again with --job-id {}",
-                challenge.job_id,
-                challenge.prompts.join(" / "),
-                challenge.job_id
-            ));
+    // A person answers multi-factor challenges on the consent page; keep waiting past each one
+    // (a bounded number: a bank asks once or twice per login).
+    let mut answered: Option<MfaChallenge> = None;
+    let mut challenges = 0;
+    let connection_id = loop {
+        let mut wait =
+            client.wait_for_job(&job_id).deadline(Duration::from_secs(5 * 60)).on_progress(|p| match &p.step {
+                Some(step) => println!("   ... {step} ({}/{} steps done)", p.done, p.total),
+                None => println!("   ... waiting for the job to start"),
+            });
+        if let Some(challenge) = &answered {
+            wait = wait.answered(challenge);
         }
-        other => return Err(format!("job {job_id} ended in an unexpected state: {other:?}")),
+        match wait.wait().await.map_err(|e| e.to_string())? {
+            JobOutcome::Succeeded(done) => break done.connection_id,
+            JobOutcome::MfaRequired(challenge) if !matches!(consent, Consent::Sandbox(_)) && challenges < 5 => {
+                println!("   The bank asks: {}", challenge.prompts.join(" / "));
+                println!("   Answer it on the consent page; still waiting...");
+                challenges += 1;
+                answered = Some(challenge);
+            }
+            JobOutcome::MfaRequired(challenge) => {
+                return Err(format!(
+                    "job {} is waiting for a multi-factor answer ({}) that did not come",
+                    challenge.job_id,
+                    challenge.prompts.join(" / ")
+                ));
+            }
+            other => return Err(format!("job {job_id} ended in an unexpected state: {other:?}")),
+        }
     };
     println!("6. Connection {} is active.", connection_id.as_deref().unwrap_or("(id not reported)"));
 

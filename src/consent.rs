@@ -15,11 +15,59 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::time::Duration;
 
-use crate::{Error, Secret};
+use crate::{Client, Error, Secret};
 
 /// Basiq's hosted consent page.
 pub const DEFAULT_CONSENT_URL: &str = "https://consent.basiq.io/home";
+
+/// Environment variable naming the consent page to link to instead (read by [`Client::consent_page`]).
+pub const ENV_CONSENT_URL: &str = "BASIQ_CONSENT_URL";
+
+/// Where a sandbox server describes itself (`{"consentUrl": ..}`); Basiq's API has no such path.
+pub const SANDBOX_DISCOVERY_PATH: &str = "/.well-known/basiq-sandbox";
+
+/// Largest discovery document read.
+const MAX_DISCOVERY_BYTES: usize = 16 * 1024;
+
+/// How long the discovery request may take.
+const DISCOVERY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Client {
+    /// The consent page for this client's users, so links follow the server the client talks to:
+    /// [`ENV_CONSENT_URL`] when set; [`DEFAULT_CONSENT_URL`] for Basiq's own API; otherwise the page
+    /// the server names at [`SANDBOX_DISCOVERY_PATH`] (a sandbox does), or Basiq's page when it
+    /// names none. Never fails: a server that does not answer gets Basiq's page.
+    pub async fn consent_page(&self) -> String {
+        if let Some(url) = std::env::var(ENV_CONSENT_URL).ok().map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()) {
+            return url;
+        }
+        if self.base_url() == crate::DEFAULT_BASE_URL {
+            return DEFAULT_CONSENT_URL.to_owned();
+        }
+        discover(&self.inner.0.http, self.base_url()).await.unwrap_or_else(|| DEFAULT_CONSENT_URL.to_owned())
+    }
+}
+
+/// The `consentUrl` of the server's discovery document, when it has a usable one.
+async fn discover(http: &reqwest::Client, base: &str) -> Option<String> {
+    let mut resp = http.get(format!("{base}{SANDBOX_DISCOVERY_PATH}")).timeout(DISCOVERY_TIMEOUT).send().await.ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.ok()? {
+        if body.len() + chunk.len() > MAX_DISCOVERY_BYTES {
+            return None;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let doc: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    let url = doc.get("consentUrl")?.as_str()?.trim();
+    let parsed = url::Url::parse(url).ok()?;
+    (matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some()).then(|| url.to_owned())
+}
 
 /// What the Consent UI should do; without one it creates (or renews) the user's consent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

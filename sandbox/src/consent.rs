@@ -1,5 +1,6 @@
-//! The sandbox's stand-in for Basiq's Consent UI: a small HTML form that creates a connection
-//! job and redirects back with `jobIds` and `state`, plus the public auth-link page.
+//! The one-form shortcut into the consent flow (`POST /consent/home` with the token and the
+//! credentials starts the job and redirects back with `jobIds` and `state`), the default redirect
+//! target and the public auth-link page. The journey a person clicks through is `consent_ui`.
 
 use std::sync::Arc;
 
@@ -81,26 +82,8 @@ fn form(
     )
 }
 
-/// `GET /consent/home?token=..&state=..&institutionId=..&action=..`: the consent form.
-pub(crate) async fn page(State(s): State<Arc<Shared>>, uri: Uri) -> Response {
-    let q = query(&uri);
-    let token = form::field(&q, "token");
-    if client_user(&s, token).is_none() {
-        return unauthorized();
-    }
-    let body = form(
-        token.unwrap_or(""),
-        form::field(&q, "state"),
-        form::field(&q, "action"),
-        form::field(&q, "institutionId"),
-        "",
-        None,
-    );
-    html(StatusCode::OK, "Connect your bank", &body)
-}
-
-/// `POST /consent/home`: start the connection job and redirect (303) to the redirect URL with
-/// `jobIds=<id>&state=<state>`.
+/// `POST /consent/home` (one form, no steps): start the connection job and redirect (303) to the
+/// redirect URL with `jobIds=<id>&state=<state>`.
 pub(crate) async fn submit(State(s): State<Arc<Shared>>, body: Body) -> Response {
     let Ok(body) = read_body(body, 64 * 1024).await else {
         return html(

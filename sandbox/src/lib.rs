@@ -29,14 +29,23 @@
 //! anywhere else it gets 403 `forbidden-access` "Access to this resource is forbidden".
 //!
 //! # Connecting: the consent page and the personas
-//! Connections are created only through the consent page ([`Sandbox::consent_url_base`]:
-//! `GET /consent/home?token=<CLIENT_ACCESS token>&state=..&institutionId=..&action=..`), whose
-//! form posts back and answers 303 to the redirect URL with `jobIds=<job id>&state=<state>` (the
-//! state percent-encoded again, so it decodes to exactly what was received; an invalid or expired
-//! token gets a 401 page), or through [`Sandbox::complete_consent`], which does the same. The
-//! `action` parameter is accepted but not modelled: every submission connects. The first
-//! connection of a user creates an `active` consent. An auth link's public URL
-//! (`{base}/connect/{id}`) is single use and leads to the consent page.
+//! Connections are created only through the consent journey ([`Sandbox::consent_url_base`]:
+//! `GET /consent/home?token=<CLIENT_ACCESS token>&state=..&institutionId=..&connectionId=..&action=..`),
+//! plain HTML pages that work without JavaScript: consent (data, purpose, duration) → institution
+//! search → login → multi-factor answer when asked → progress → 303 to the redirect URL with
+//! `jobIds=<job id>&state=<state>` (the state percent-encoded again, so it decodes to exactly what
+//! was received). A refused login shows the bank's message on the login page; another failure
+//! shows an error screen, or redirects at once with [`SandboxBuilder::skip_error_screen`]; cancel
+//! redirects with `state` and `error=cancelled`. `action=connect` skips the consent screen under
+//! an active consent; `manage` lists the consent and connections (delete, revoke); `extend` and
+//! `update` need an active consent (else an error page) and move its expiry a year on;
+//! `reauthorise` says it is not modelled (no open-banking connections); `connectionId` updates an
+//! existing connection's password. An invalid or expired token gets a 401 page. The one-form
+//! shortcut `POST /consent/home` (token, `institutionId`, `loginId`, `password`) and
+//! [`Sandbox::complete_consent`] start the job directly. The first connection of a user creates an
+//! `active` consent. `GET /.well-known/basiq-sandbox` names the consent page and redirect URL for
+//! clients. An auth link's public URL (`{base}/connect/{id}`) is single use and leads to the
+//! consent journey.
 //!
 //! Institutions: `AU00000` Hooli (no MFA; refuses statement uploads), `AU00002` Pied Piper Bank
 //! (MFA on every job), `AU00003` Nucleus Bank (MFA on half the jobs, drawn from the seeded
@@ -150,6 +159,7 @@ mod state;
 // the API routes and the accept loop.
 mod auth;
 mod consent;
+mod consent_ui;
 mod http;
 mod routes;
 mod server;
@@ -231,6 +241,7 @@ pub struct SandboxBuilder {
     faults: Vec<Fault>,
     api_key: Option<String>,
     limits: retention::Limits,
+    skip_error_screen: bool,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -244,6 +255,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("faults", &self.faults)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("limits", &self.limits)
+            .field("skip_error_screen", &self.skip_error_screen)
             .finish()
     }
 }
@@ -259,6 +271,7 @@ impl Default for SandboxBuilder {
             faults: Vec::new(),
             api_key: None,
             limits: retention::Limits::default(),
+            skip_error_screen: false,
         }
     }
 }
@@ -285,6 +298,14 @@ impl SandboxBuilder {
     /// Where the consent page redirects (default `{base}/consent/done`).
     pub fn redirect_url(mut self, url: impl Into<String>) -> Self {
         self.redirect_url = Some(url.into());
+        self
+    }
+
+    /// Make a failed connection job redirect straight back to the application (its job carries the
+    /// failure) instead of showing the consent journey's error screen, like Basiq's "Skip error
+    /// screen" setting (default off).
+    pub fn skip_error_screen(mut self, skip: bool) -> Self {
+        self.skip_error_screen = skip;
         self
     }
 
@@ -349,6 +370,7 @@ impl SandboxBuilder {
             seed: self.seed,
             clock: clock::Clock::new(),
             limits: self.limits,
+            skip_error_screen: self.skip_error_screen,
         };
         let shared = Arc::new(Shared::new(cfg));
         for f in self.faults {

@@ -1,14 +1,13 @@
 //! Run the offline Basiq sandbox until Ctrl-C.
 //!
-//! `basiq-sandbox [--port N] [--seed N] [--redirect-url URL] [--step-delay-ms N] [--token-lifetime-secs N]`
+//! `basiq-sandbox [--port N] [--seed N] [--redirect-url URL] [--step-delay-ms N] [--token-lifetime-secs N] [--skip-error-screen]`
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use basiq_sandbox::Sandbox;
 
-const USAGE: &str =
-    "usage: basiq-sandbox [--port N] [--seed N] [--redirect-url URL] [--step-delay-ms N] [--token-lifetime-secs N]";
+const USAGE: &str = "usage: basiq-sandbox [--port N] [--seed N] [--redirect-url URL] [--step-delay-ms N] [--token-lifetime-secs N] [--skip-error-screen]";
 
 fn parse<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
     let v = value.ok_or_else(|| format!("{flag} needs a value"))?;
@@ -32,6 +31,7 @@ async fn main() -> ExitCode {
             "--step-delay-ms" => {
                 parse(&flag, value()).map(|ms| builder.clone().job_step_delay(Duration::from_millis(ms)))
             }
+            "--skip-error-screen" => Ok(builder.clone().skip_error_screen(true)),
             "--token-lifetime-secs" => {
                 parse(&flag, value()).map(|s| builder.clone().token_lifetime(Duration::from_secs(s)))
             }
@@ -61,6 +61,7 @@ async fn main() -> ExitCode {
     println!("  API key:      {}", sandbox.api_key());
     println!("  consent page: {}?token=<CLIENT_ACCESS token>", sandbox.consent_url_base());
     println!("  redirect URL: {}", sandbox.redirect_url());
+    println!("  discovery:    {}/.well-known/basiq-sandbox", sandbox.base_url());
     println!("  seed:         {}", sandbox.seed());
     println!("Press Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {

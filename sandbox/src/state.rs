@@ -34,6 +34,9 @@ pub(crate) struct Config {
     pub(crate) clock: Clock,
     /// Bounds on the growing stores.
     pub(crate) limits: Limits,
+    /// A failed connection job redirects to the application at once instead of showing the
+    /// consent journey's error screen (Basiq's "Skip error screen" setting).
+    pub(crate) skip_error_screen: bool,
 }
 
 /// Everything the server and the `Sandbox` handle share.

@@ -55,3 +55,23 @@ fn a_redirect_without_jobs_is_not_an_error() {
 fn a_malformed_redirect_url_is_invalid_input() {
     assert!(matches!(ConsentRedirect::parse("https://exa mple.com/?jobIds=a"), Err(Error::InvalidInput(_))));
 }
+
+#[tokio::test]
+async fn the_consent_page_follows_the_server() {
+    if std::env::var_os(basiq::consent::ENV_CONSENT_URL).is_some() {
+        return; // an explicit setting wins over discovery; nothing to check here
+    }
+    let sandbox = basiq_sandbox::Sandbox::start().await.unwrap();
+    let client = basiq::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
+    assert_eq!(client.consent_page().await, sandbox.consent_url_base());
+
+    // A server without a discovery document (here it answers every path with a token) gets Basiq's page.
+    let server = token_server().await;
+    let client = server.client_with(scripted::API_KEY, RetryPolicy::default());
+    assert_eq!(client.consent_page().await, basiq::consent::DEFAULT_CONSENT_URL);
+    assert!(server.seen().iter().any(|s| s.path == basiq::consent::SANDBOX_DISCOVERY_PATH));
+
+    // Basiq's own API is not asked.
+    let basiq = basiq::Client::builder().api_key("a2V5").build().unwrap();
+    assert_eq!(basiq.consent_page().await, basiq::consent::DEFAULT_CONSENT_URL);
+}

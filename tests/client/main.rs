@@ -14,6 +14,7 @@ mod auth;
 mod conformance;
 mod consent;
 mod decoding;
+mod fidelity;
 mod filter_agreement;
 mod filter_requests;
 mod fixtures_schema;

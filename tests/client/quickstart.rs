@@ -75,3 +75,40 @@ async fn online_runs_need_an_email_instead_of_inventing_one() {
     assert_eq!(sandbox.token_requests(), 0, "refused before any request");
     assert!(quickstart::Options { user_id: Some("u".into()), ..Default::default() }.check(true).is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_online_path_keeps_waiting_while_the_person_answers_mfa() {
+    use basiq::Call;
+    let sandbox =
+        basiq_sandbox::Sandbox::builder().job_step_delay(std::time::Duration::from_millis(20)).start().await.unwrap();
+    let client = basiq::Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build().unwrap();
+    let watcher = client.clone();
+    // The "person" connects Pied Piper (MFA always) and, a little later, answers the code as the
+    // consent page would.
+    let person = async {
+        let user = loop {
+            let events = watcher.get_events().call().await.unwrap();
+            if let Some(id) =
+                events.data.iter().find(|e| e.entity.as_deref() == Some("user")).and_then(|e| e.user_id.clone())
+            {
+                break id;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let outcome = sandbox.complete_consent(&user, "AU00002", "jared", "django").unwrap();
+        loop {
+            let job = serde_json::to_value(watcher.get_jobs().job_id(&outcome.job_id).call().await.unwrap()).unwrap();
+            if job["steps"][1]["status"] == "in-progress" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        watcher.answer_mfa(&outcome.job_id, vec!["1234".into()]).await.unwrap();
+    };
+    let options = quickstart::Options { email: Some("jared@example.com".into()), ..Default::default() };
+    let (accounts, ()) = tokio::join!(quickstart::run(&client, &options, quickstart::Consent::Person), person);
+    let accounts = accounts.expect("the quickstart waited through MFA");
+    assert_eq!(accounts.len(), 4, "jared's accounts");
+}

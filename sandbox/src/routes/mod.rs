@@ -40,6 +40,7 @@ use axum::routing::{MethodRouter, delete, get, post};
 
 use super::auth;
 use super::consent;
+use super::consent_ui;
 use super::errors::ApiError;
 use super::faults::FaultKind;
 use super::state::{Scope, Shared};
@@ -246,9 +247,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/notifications/messages/test", r(server("testMessage"), post(webhooks::test_message)))
         // consent pages (not Basiq API operations)
-        .route("/consent/home", r(public("consentPage"), get(consent::page).post(consent::submit)))
+        .route("/consent/home", r(public("consentPage"), get(consent_ui::home).post(consent::submit)))
         .route("/consent/done", r(public("consentDone"), get(consent::done)))
         .route("/connect/{linkId}", r(public("authLinkPage"), get(consent::auth_link_page)))
+        .merge(consent_ui::router())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(shared)

@@ -234,9 +234,9 @@ async fn consent_page_round_trip() {
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("<form"), "{html}");
-    assert!(html.contains("value=\"AU00000\" selected"));
-    assert!(html.contains("name=\"password\""));
+    assert!(html.contains("Share your financial data"), "{html}");
+    assert!(html.contains("id=\"agree\""), "{html}");
+    assert!(html.contains("name=\"institutionId\" value=\"AU00000\""), "the preselection travels on: {html}");
 
     let resp = no_redirect
         .post(api.sb.consent_url_base())

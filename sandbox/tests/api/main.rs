@@ -3,6 +3,7 @@
 
 mod auth;
 mod connect;
+mod consent_journey;
 mod expr;
 mod faults;
 mod filters;

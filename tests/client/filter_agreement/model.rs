@@ -51,8 +51,11 @@ pub(super) struct Item {
 pub(super) struct Table<E> {
     pub(super) fields: Vec<TextField<E>>,
     pub(super) items: Vec<Item>,
-    pub(super) date: Option<fn(DateOp, DateOrTime, Option<DateOrTime>) -> Filter<E>>,
+    pub(super) date: Option<DateFilter<E>>,
 }
+
+/// Builds the endpoint's date filter from an operator and one or two bounds.
+pub(super) type DateFilter<E> = fn(DateOp, DateOrTime, Option<DateOrTime>) -> Filter<E>;
 
 /// Raw random choices for one statement, resolved against a table.
 /// Field, operator, value picks (one past the candidates = `odd`), date choices, and `odd`: a
