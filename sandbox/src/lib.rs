@@ -115,6 +115,20 @@
 //! (`field.op('v')`, comma = AND, ops `eq ne gt gteq lt lteq bt in`) works on accounts,
 //! transactions, connections, user jobs, connectors, events, webhook messages and report
 //! transactions; a malformed or unsupported filter → 400 `parameter-not-valid`, source `filter`.
+//! Every other list pages the same way (`limit`, `links.next`; events by a cursor that new and
+//! aged-out events never shift).
+//!
+//! Input is read as strictly as Basiq reads it: an optional body field is absent or of its type;
+//! `null`, `""` or another type is a 400 `parameter-not-valid` with a `source.pointer`, nested
+//! fields included (`businessAddress/postcode`). Connection, account and transaction ids are
+//! unique to the user who connected (two users of one persona share none).
+//!
+//! # Bounded state
+//! A long-running sandbox levels off: events older than seven days are dropped
+//! ([`SandboxBuilder::event_retention`]), and events (10,000), webhook messages, jobs and tokens
+//! (1,000 each) and reports and insight snapshots (100 each) are capped, oldest first
+//! ([`SandboxBuilder::max_events`], [`SandboxBuilder::max_entries`],
+//! [`SandboxBuilder::max_documents`]; [`Sandbox::store_sizes`] counts them).
 //!
 //! Deleting a connection keeps its accounts and transactions (as Basiq documents); purging removes
 //! them until the next refresh; deleting a consent revokes it and removes every connection, account
