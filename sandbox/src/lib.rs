@@ -123,12 +123,8 @@
 //! fields included (`businessAddress/postcode`). Connection, account and transaction ids are
 //! unique to the user who connected (two users of one persona share none).
 //!
-//! # Bounded state
-//! A long-running sandbox levels off: events older than seven days are dropped
-//! ([`SandboxBuilder::event_retention`]), and events (10,000), webhook messages, jobs and tokens
-//! (1,000 each) and reports and insight snapshots (100 each) are capped, oldest first
-//! ([`SandboxBuilder::max_events`], [`SandboxBuilder::max_entries`],
-//! [`SandboxBuilder::max_documents`]; [`Sandbox::store_sizes`] counts them).
+//! A long-running sandbox levels off: events age out after seven days and every growing store is
+//! capped, oldest first (see [`SandboxBuilder::max_entries`] and [`Sandbox::store_sizes`]).
 //!
 //! Deleting a connection keeps its accounts and transactions (as Basiq documents); purging removes
 //! them until the next refresh; deleting a consent revokes it and removes every connection, account
