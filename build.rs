@@ -96,6 +96,7 @@ mod codegen {
         println!("cargo:rerun-if-changed={SPEC}");
         let text = std::fs::read_to_string(SPEC).expect("read openapi/basiq.yaml");
         let mut spec: openapiv3::OpenAPI = serde_yaml::from_str(&text).expect("parse openapi/basiq.yaml");
+        strip_for_progenitor(&mut spec);
         let operations = operations_table(&spec);
         for item in spec.paths.paths.values_mut() {
             if let openapiv3::ReferenceOr::Item(item) = item {
@@ -131,6 +132,32 @@ mod codegen {
         );
         write_if_changed(OUT, &text);
         write_if_changed(OPS_OUT, &operations);
+    }
+
+    /// Headers the client's hooks set on every request; declared in the spec for readers and
+    /// tools, kept out of the generated methods' arguments.
+    const HOOK_HEADERS: &[&str] = &["basiq-version"];
+
+    /// What the spec declares but progenitor must not see: the body-less 204 beside a JSON 200 of
+    /// operations marked `x-basiq-empty-success` (two success bodies make progenitor panic; the
+    /// extension already makes the call's output optional), and the header parameters the hooks set.
+    fn strip_for_progenitor(spec: &mut openapiv3::OpenAPI) {
+        for item in spec.paths.paths.values_mut() {
+            let openapiv3::ReferenceOr::Item(item) = item else { continue };
+            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch] {
+                let Some(op) = op.as_mut() else { continue };
+                let empty_too = op.extensions.get("x-basiq-empty-success").and_then(|v| v.as_bool()).unwrap_or(false);
+                if empty_too {
+                    op.responses.responses.shift_remove(&openapiv3::StatusCode::Code(204));
+                }
+                op.parameters.retain(|p| match p {
+                    openapiv3::ReferenceOr::Item(openapiv3::Parameter::Header { parameter_data, .. }) => {
+                        !HOOK_HEADERS.contains(&parameter_data.name.as_str())
+                    }
+                    _ => true,
+                });
+            }
+        }
     }
 
     fn write_if_changed(path: &str, text: &str) {

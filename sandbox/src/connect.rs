@@ -56,7 +56,7 @@ impl Inner {
         })?;
         self.ensure_consent(cfg, user_id);
         let (persona, outcome) = personas::outcome_for(login, password);
-        let conn_id = history::connection_id(cfg.seed, inst.id, login);
+        let conn_id = history::connection_id(cfg.seed, user_id, inst.id, login);
         let existing = self.user(user_id)?.connections.iter().any(|c| c.id == conn_id);
         if existing {
             if let Some(c) = self.user_mut(user_id)?.connections.iter_mut().find(|c| c.id == conn_id) {

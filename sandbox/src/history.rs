@@ -1,6 +1,6 @@
-//! Generating a connection's data deterministically from `(seed, institution, login)`: persona
-//! histories laid out backwards from the anchor day (one year, newest first), and the large
-//! synthetic histories benchmarks ask for.
+//! Generating a connection's data deterministically from `(seed, institution, login)` (ids also
+//! from the connection, so no two users share them): persona histories laid out backwards from the
+//! anchor day (one year, newest first), and the large synthetic histories benchmarks ask for.
 
 use std::sync::Arc;
 
@@ -9,9 +9,16 @@ use crate::dates::{self, DAY};
 use crate::personas::{EVERYDAY, Flow, Freq, Persona};
 use crate::seeded::{self, Mix};
 
-/// Deterministic id of the connection a login gets at an institution.
-pub(crate) fn connection_id(seed: u64, institution: &str, login: &str) -> String {
-    Mix::new(seed, &[institution, login, "connection"]).uuid()
+/// Deterministic id of the connection a user's login gets at an institution (the user is part
+/// of the key: two users connecting the same persona never share ids).
+pub(crate) fn connection_id(seed: u64, user_id: &str, institution: &str, login: &str) -> String {
+    Mix::new(seed, &[institution, login, "connection", user_id]).uuid()
+}
+
+/// A persona-level id made unique to one connection (accounts and transactions of two
+/// connections of the same persona never share ids; the persona's data stays the same).
+fn scoped_id(seed: u64, connection: &str, persona_id: &str) -> String {
+    Mix::new(seed, &[connection, persona_id]).uuid()
 }
 
 /// The data one persona's connection yields.
@@ -89,7 +96,7 @@ pub(crate) fn generate(
         .map(|(i, spec)| {
             let idx = i.to_string();
             let mut mix = Mix::new(seed, &[institution, login, "account", &idx]);
-            let id = mix.uuid();
+            let id = scoped_id(seed, connection, &mix.uuid());
             let (bsb, number) = bank_numbers(&mut mix);
             let cents = spec.balance + spec.balance.abs() * mix.range(-5, 5) / 100;
             let available = match spec.credit_limit {
@@ -131,7 +138,7 @@ pub(crate) fn generate(
             return;
         };
         txns.push(Txn {
-            id: mix.uuid(),
+            id: scoped_id(seed, &conn, &mix.uuid()),
             account: acc.clone(),
             connection: conn.clone(),
             institution: inst.clone(),

@@ -116,6 +116,16 @@
 //! (`field.op('v')`, comma = AND, ops `eq ne gt gteq lt lteq bt in`) works on accounts,
 //! transactions, connections, user jobs, connectors, events, webhook messages and report
 //! transactions; a malformed or unsupported filter → 400 `parameter-not-valid`, source `filter`.
+//! Every other list pages the same way (`limit`, `links.next`; events by a cursor that new and
+//! aged-out events never shift).
+//!
+//! Input is read as strictly as Basiq reads it: an optional body field is absent or of its type;
+//! `null`, `""` or another type is a 400 `parameter-not-valid` with a `source.pointer`, nested
+//! fields included (`businessAddress/postcode`). Connection, account and transaction ids are
+//! unique to the user who connected (two users of one persona share none).
+//!
+//! A long-running sandbox levels off: events age out after seven days and every growing store is
+//! capped, oldest first (see [`SandboxBuilder::max_entries`] and [`Sandbox::store_sizes`]).
 //!
 //! Deleting a connection keeps its accounts and transactions (as Basiq documents); purging removes
 //! them until the next refresh; deleting a consent revokes it and removes every connection, account
@@ -178,6 +188,7 @@ mod encoding;
 mod form;
 mod ids;
 mod money;
+mod retention;
 mod seeded;
 
 // The domain: bank data, personas, filters, errors, jobs and the state behind the lock.
@@ -198,29 +209,31 @@ mod payments;
 mod personas;
 mod state;
 
-// The HTTP surface: shared HTTP helpers, tokens, the consent pages, the API routes and the
-// accept loop.
+// The HTTP surface: shared HTTP helpers, strict reading of JSON input, tokens, the consent pages,
+// the API routes and the accept loop.
 mod auth;
+mod builder;
 mod consent;
 mod consent_ui;
 mod http;
 mod routes;
 mod server;
+mod validate;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use builder::SandboxBuilder;
 pub use faults::{Fault, FaultKind};
+pub use retention::StoreSizes;
 
 use errors::ApiError;
-use state::{Config, Scope, Shared};
+use state::{Scope, Shared};
 
 /// Errors from starting or driving the sandbox.
 #[non_exhaustive]
@@ -269,136 +282,6 @@ pub struct ConsentOutcome {
     pub job_id: String,
     /// The connection, unless the credentials were refused outright.
     pub connection_id: Option<String>,
-}
-
-/// Configures and starts a [`Sandbox`].
-#[derive(Clone)]
-pub struct SandboxBuilder {
-    token_lifetime: Duration,
-    job_step_delay: Duration,
-    seed: u64,
-    redirect_url: Option<String>,
-    port: u16,
-    faults: Vec<Fault>,
-    api_key: Option<String>,
-    skip_error_screen: bool,
-}
-
-impl fmt::Debug for SandboxBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SandboxBuilder")
-            .field("token_lifetime", &self.token_lifetime)
-            .field("job_step_delay", &self.job_step_delay)
-            .field("seed", &self.seed)
-            .field("redirect_url", &self.redirect_url)
-            .field("port", &self.port)
-            .field("faults", &self.faults)
-            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("skip_error_screen", &self.skip_error_screen)
-            .finish()
-    }
-}
-
-impl Default for SandboxBuilder {
-    fn default() -> Self {
-        SandboxBuilder {
-            token_lifetime: Duration::from_secs(3600),
-            job_step_delay: Duration::from_millis(50),
-            seed: 42,
-            redirect_url: None,
-            port: 0,
-            faults: Vec::new(),
-            api_key: None,
-            skip_error_screen: false,
-        }
-    }
-}
-
-impl SandboxBuilder {
-    /// How long issued tokens live (default one hour).
-    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
-        self
-    }
-
-    /// How long each job step takes (default 50 ms).
-    pub fn job_step_delay(mut self, delay: Duration) -> Self {
-        self.job_step_delay = delay;
-        self
-    }
-
-    /// Seed for ids, persona data and MFA coin flips (default 42).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Where the consent page redirects (default `{base}/consent/done`).
-    pub fn redirect_url(mut self, url: impl Into<String>) -> Self {
-        self.redirect_url = Some(url.into());
-        self
-    }
-
-    /// Make a failed connection job redirect straight back to the application (its job carries the
-    /// failure) instead of showing the consent journey's error screen, like Basiq's "Skip error
-    /// screen" setting (default off).
-    pub fn skip_error_screen(mut self, skip: bool) -> Self {
-        self.skip_error_screen = skip;
-        self
-    }
-
-    /// Port to listen on (0 = any free port, the default).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// Arm a fault from the start.
-    pub fn fault(mut self, fault: Fault) -> Self {
-        self.faults.push(fault);
-        self
-    }
-
-    /// Use this API key instead of the one derived from the seed.
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
-        self
-    }
-
-    /// Bind and start serving in a background task.
-    pub async fn start(self) -> Result<Sandbox, SandboxError> {
-        let port = self.port;
-        let listener =
-            TcpListener::bind(("127.0.0.1", port)).await.map_err(|source| SandboxError::Bind { port, source })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { port, source })?;
-        let base_url = format!("http://{addr}");
-        let api_key = self.api_key.unwrap_or_else(|| default_api_key(self.seed));
-        let cfg = Config {
-            redirect_url: self.redirect_url.unwrap_or_else(|| format!("{base_url}/consent/done")),
-            base_url,
-            api_key,
-            token_lifetime: self.token_lifetime,
-            step_delay: self.job_step_delay,
-            seed: self.seed,
-            clock: clock::Clock::new(),
-            skip_error_screen: self.skip_error_screen,
-        };
-        let shared = Arc::new(Shared::new(cfg));
-        for f in self.faults {
-            shared.faults.push(f);
-        }
-        let router = routes::router(shared.clone());
-        let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(server::serve(listener, router, rx));
-        Ok(Sandbox { shared, addr, shutdown: Some(tx), task: Some(task) })
-    }
-}
-
-/// The API key a seed yields: base64 of `<uuid>:<uuid>`.
-fn default_api_key(seed: u64) -> String {
-    let mut mix = seeded::Mix::new(seed, &["api-key"]);
-    let raw = format!("{}:{}", mix.uuid(), mix.uuid());
-    encoding::base64_encode(raw.as_bytes())
 }
 
 /// A running sandbox server; dropping it stops the server.
@@ -488,6 +371,11 @@ impl Sandbox {
         for t in self.shared.write().tokens.values_mut() {
             t.revoked = true;
         }
+    }
+
+    /// How many entries each growing store holds (to check that a long-running sandbox levels off).
+    pub fn store_sizes(&self) -> StoreSizes {
+        self.shared.read().store_sizes()
     }
 
     /// Issue a SERVER_ACCESS token directly (not counted by [`Sandbox::token_requests`]).

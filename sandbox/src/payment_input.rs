@@ -68,8 +68,10 @@ impl IntoResponse for Rejection {
                     "code": e.code,
                     "title": e.title,
                     "detail": e.detail,
-                    "source": e.pointer.map_or(Value::Null, |p| json!({ "pointer": p })),
                 });
+                if let Some(pointer) = e.pointer {
+                    item["source"] = json!({ "pointer": pointer });
+                }
                 if let Some(id) = e.id {
                     item["id"] = json!(id);
                 }

@@ -1,6 +1,6 @@
 //! The sandbox's in-memory state and the operations that change it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -20,6 +20,7 @@ use super::filter;
 use super::history::PersonaData;
 use super::ids;
 use super::jobs::Job;
+use super::retention::{self, Limits, Pruned, StoreSizes};
 
 /// Fixed settings of a running sandbox.
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub(crate) struct Config {
     pub(crate) seed: u64,
     pub(crate) redirect_url: String,
     pub(crate) clock: Clock,
+    /// Bounds on the growing stores.
+    pub(crate) limits: Limits,
     /// A failed connection job redirects to the application at once instead of showing the
     /// consent journey's error screen (Basiq's "Skip error screen" setting).
     pub(crate) skip_error_screen: bool,
@@ -280,6 +283,8 @@ pub(crate) struct Inner {
     pub(crate) cdr_insights: super::cdr_insights::InsightStore,
     /// Float account, pay requests and payouts (bounded).
     pub(crate) payments: super::payments::Payments,
+    /// What the store bounds removed so far.
+    pub(crate) pruned: Pruned,
 }
 
 impl Inner {
@@ -297,6 +302,52 @@ impl Inner {
             snapshots: Vec::new(),
             cdr_insights: super::cdr_insights::InsightStore::default(),
             payments: super::payments::Payments::new(seed),
+            pruned: Pruned::default(),
+        }
+    }
+
+    /// Apply every store bound (cheap when none is crossed): events older than the retention
+    /// period go, then each full store is cut back, oldest first. Tokens go by expiry (expired
+    /// ones first); a connection's latest job is never dropped (its status and refresh rules read it).
+    pub(crate) fn prune(&mut self, cfg: &Config) {
+        let limits = cfg.limits;
+        let cutoff = limits.event_cutoff(cfg.clock.now_wall());
+        let expired = self.events.iter().take_while(|e| e.created < cutoff).count();
+        let drop = retention::front_cut(self.events.len(), expired, limits.max_events);
+        if drop > 0 {
+            self.events.drain(..drop);
+            self.pruned.events += drop;
+        }
+        retention::cap_front(&mut self.messages, limits.max_entries);
+        retention::cap_front(&mut self.reports, limits.max_documents);
+        retention::cap_front(&mut self.snapshots, limits.max_documents);
+        if self.tokens.len() >= limits.max_entries.max(1) {
+            let now = cfg.clock.now();
+            self.tokens.retain(|_, t| t.expires > now);
+            retention::cap_map(&mut self.tokens, limits.max_entries, |t| t.expires, |_, _| false);
+        }
+        if self.jobs.len() >= limits.max_entries.max(1) {
+            let current: HashSet<&str> =
+                self.users.values().flat_map(|u| u.connections.iter().map(|c| c.job_id.as_str())).collect();
+            retention::cap_map(
+                &mut self.jobs,
+                limits.max_entries,
+                |j| j.created,
+                |id, _| current.contains(id.as_str()),
+            );
+        }
+    }
+
+    /// How many entries each growing store holds.
+    pub(crate) fn store_sizes(&self) -> StoreSizes {
+        StoreSizes {
+            users: self.users.len(),
+            events: self.events.len(),
+            messages: self.messages.len(),
+            jobs: self.jobs.len(),
+            reports: self.reports.len(),
+            snapshots: self.snapshots.len(),
+            tokens: self.tokens.len(),
         }
     }
 
@@ -456,9 +507,11 @@ impl Shared {
         self.inner.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Write access (a poisoned lock is recovered).
+    /// Write access (a poisoned lock is recovered); applies the store bounds first.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Inner> {
-        self.inner.write().unwrap_or_else(PoisonError::into_inner)
+        let mut guard = self.inner.write().unwrap_or_else(PoisonError::into_inner);
+        guard.prune(&self.cfg);
+        guard
     }
 
     /// Read access after folding finished job steps into the user's data.

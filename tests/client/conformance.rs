@@ -9,6 +9,7 @@ use crate::support;
 
 use std::time::Duration;
 
+use basiq::filter::InsightFilter;
 use basiq::statements::StatementFile;
 use basiq::{Call, Client, OPERATIONS, types};
 use basiq_sandbox::Sandbox;
@@ -259,6 +260,8 @@ async fn every_operation_answers_with_a_schema_valid_body() {
         }
         for exchange in answered {
             match &success.schema {
+                // The declared body-less 204 beside a JSON 200 (x-basiq-empty-success).
+                Some(_) if exchange.status == 204 && exchange.body.is_empty() => {}
                 Some(schema) => {
                     let value: Value = serde_json::from_slice(&exchange.body).unwrap_or(Value::Null);
                     for p in spec.validate(schema, &value) {
@@ -323,7 +326,7 @@ async fn newer_domains(c: &Client, u: &str) {
         .await
         .unwrap();
     c.list_user_insights().user_id(u).call().await.unwrap();
-    c.list_user_insights().user_id(u).filter("insightType.eq('balance')").call().await.unwrap();
+    c.list_user_insights().user_id(u).filter(InsightFilter::insight_type().eq("balance")).call().await.unwrap();
     let insight_id = account_insight["id"].as_str().unwrap().to_owned();
     c.get_insight_by_id().user_id(u).insight_id(&insight_id).call().await.unwrap();
 

@@ -18,6 +18,7 @@ mod fidelity;
 mod filter_agreement;
 mod filter_requests;
 mod fixtures_schema;
+mod fuzz;
 mod http;
 mod jobs;
 mod lenient;

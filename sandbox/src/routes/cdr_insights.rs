@@ -42,10 +42,12 @@ fn object<'a>(v: &'a Value, what: &str) -> ApiResult<&'a Map<String, Value>> {
     v.as_object().ok_or_else(|| ApiError::invalid_content(format!("{what} is not in valid format.")))
 }
 
-/// An optional string member: absent, null and `""` read as `None`; another JSON type is 400.
+/// An optional string member: absent and `""` read as `None` (nothing to check); `null` or another
+/// JSON type is a 400, as the schema has no null there.
 fn opt_str<'a>(obj: &'a Map<String, Value>, key: &str, pointer: &str) -> ApiResult<Option<&'a str>> {
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
+        Some(Value::Null) => Err(invalid(key, format!("{key} must not be null."))),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) if s.len() > 256 => Err(invalid(key, format!("{key} is too long."))),
         Some(Value::String(s)) => Ok(Some(s.trim())),

@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::envelopes::counted_list;
-use super::list_params::filter_param;
+use super::list_params::paging_params;
+use super::paging;
 use super::profile_json::{address_json, person_json};
 use crate::dates;
 use crate::errors::ApiResult;
@@ -105,7 +105,7 @@ fn connection_json(inner: &Inner, s: &Shared, user: &User, c: &Connection, detai
 
 /// `GET /users/{userId}/connections` (getConnections).
 pub(crate) async fn get_connections(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
-    let f = filter_param(&query(&uri), CONNECTION_FIELDS)?;
+    let (cursor, f) = paging_params(&query(&uri), CONNECTION_FIELDS)?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
     let data: Vec<Value> = user
@@ -122,9 +122,12 @@ pub(crate) async fn get_connections(State(s): State<Arc<Shared>>, Path(user_id):
                 })
             })
         })
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
         .map(|c| connection_json(&inner, &s, user, c, false))
         .collect();
-    ok(counted_list(data, self_url(&s, &uri)))
+    let list_url = format!("{}/users/{user_id}/connections", s.cfg.base_url);
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `GET /users/{userId}/connections/{connectionId}` (getConnection).

@@ -212,7 +212,16 @@ pub(crate) async fn enrich(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult 
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::missing_param("q", "The q parameter is required."))?;
-    let amount: Option<f64> = form::field(&q, "amount").and_then(|a| a.trim().parse().ok());
+    let amount: Option<f64> = match form::field(&q, "amount") {
+        None => None,
+        Some(a) => Some(
+            a.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| ApiError::invalid_param("amount", "The amount parameter must be a number."))?,
+        ),
+    };
     let upper = text.to_ascii_uppercase();
     let hit = KNOWN.iter().find(|k| k.keywords.iter().any(|kw| upper.contains(kw)));
     let direction = if amount.is_some_and(|a| a > 0.0) { "credit" } else { "debit" };

@@ -7,6 +7,7 @@ pub(crate) const EVENT_TYPES: &[(&str, &str)] = &[
     ("connection.deleted", "A connection was removed."),
     ("connection.invalidated", "A connection stopped working and needs the user's attention."),
     ("connection.activated", "A connection finished retrieving data and is usable."),
+    ("consent.archived", "A consent was archived after it ended."),
     ("consent.created", "A user granted consent."),
     ("consent.expired", "A consent reached its expiry date."),
     ("consent.reminder", "A consent has not been reviewed for a long time."),

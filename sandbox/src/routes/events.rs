@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::envelopes::sized_list;
 use super::event_types::EVENT_TYPES;
-use super::list_params::filter_param;
+use super::list_params::{page_links, paging_params};
 use crate::dates;
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
@@ -44,17 +44,26 @@ fn event_type_json(id: &str, description: &str, base: &str) -> Value {
     })
 }
 
-/// `GET /events` (getEvents), newest first.
+/// `GET /events` (getEvents), newest first, paged (`limit` 1–500, default 500, `links.next`).
+/// Only events within the retention period are listed. The cursor counts from the first event
+/// ever recorded, so new events and pruned old ones never shift a page. Job steps are folded in
+/// under the write lock only when some connection job is unfinished; the listing reads.
 pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
-    let f = filter_param(&query(&uri), EVENT_FIELDS)?;
-    let mut inner = s.write();
-    inner.settle_all(&s.cfg);
+    let (cursor, f) = paging_params(&query(&uri), EVENT_FIELDS)?;
+    let unsettled = s.read().users.values().any(|u| u.connections.iter().any(|c| c.pending));
+    if unsettled {
+        s.write().settle_all(&s.cfg);
+    }
+    let inner = s.read();
     let base = &s.cfg.base_url;
-    let data: Vec<Value> = inner
-        .events
-        .iter()
-        .rev()
-        .filter(|e| {
+    let cutoff = s.cfg.limits.event_cutoff(s.cfg.clock.now_wall());
+    let dropped = inner.pruned.events;
+    let total = dropped + inner.events.len();
+    // `pos` is one past the absolute index of the next event to list (0 = start at the newest).
+    let top = if cursor.pos == 0 { total } else { cursor.pos.min(total) };
+    let end = top.saturating_sub(dropped);
+    let mut matching =
+        inner.events[..end].iter().enumerate().rev().filter(|(_, e)| e.created >= cutoff).filter(|(_, e)| {
             f.matches_text(|field| {
                 Some(match field {
                     "user.id" => &e.user_id,
@@ -63,10 +72,11 @@ pub(crate) async fn get_events(State(s): State<Arc<Shared>>, uri: Uri) -> ApiRes
                     _ => return None,
                 })
             })
-        })
-        .map(|e| event_json(e, base))
-        .collect();
-    ok(json!({ "type": "list", "data": data, "links": { "self": self_url(&s, &uri) } }))
+        });
+    let data: Vec<Value> = matching.by_ref().take(cursor.limit).map(|(_, e)| event_json(e, base)).collect();
+    let next = matching.next().map(|(i, _)| dropped + i + 1);
+    let links = page_links(self_url(&s, &uri), &format!("{base}/events"), &cursor, next);
+    ok(json!({ "type": "list", "data": data, "links": links }))
 }
 
 /// `GET /events/{id}` (getTypeById — Basiq's name for fetching one event).

@@ -6,11 +6,12 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use serde_json::{Value, json};
 
-use super::envelopes::{counted_list, extend_object};
+use super::envelopes::extend_object;
+use super::paging;
 use super::profile_json::{address_json, person_json, unknown_identity_details};
 use crate::dates;
 use crate::errors::{ApiError, ApiResult};
-use crate::http::{ok, self_url};
+use crate::http::{ok, query, self_url};
 use crate::seeded::Mix;
 use crate::state::{Connection, Shared};
 
@@ -18,11 +19,31 @@ fn identity_id(seed: u64, conn: &Connection) -> String {
     Mix::new(seed, &[&conn.id, "identity"]).uuid()
 }
 
+/// The organisation block of a personal identity: Basiq's shape, every field empty.
+fn empty_organisation() -> Value {
+    json!({
+        "agentFirstName": "",
+        "agentLastName": "",
+        "agentRole": "",
+        "businessName": "",
+        "legalName": "",
+        "shortName": "",
+        "abn": "",
+        "acn": "",
+        "isACNCRegistered": false,
+        "industryCode": "",
+        "industryCodeVersion": "",
+        "organisationType": "",
+        "registeredCountry": "",
+    })
+}
+
 fn identity_json(s: &Shared, user_id: &str, conn: &Connection) -> Option<Value> {
     let p = conn.profile.as_ref()?;
     let base = &s.cfg.base_url;
     let id = identity_id(s.cfg.seed, conn);
-    let organisation = p.business.map_or(Value::Null, |(name, abn)| {
+    // Basiq sends the organisation block for people too, with every field empty.
+    let organisation = p.business.map_or_else(empty_organisation, |(name, abn)| {
         json!({
             "agentFirstName": p.first,
             "agentLastName": p.last,
@@ -67,10 +88,19 @@ fn identity_json(s: &Shared, user_id: &str, conn: &Connection) -> Option<Value> 
 /// `GET /users/{userId}/identities` (getUserIdentities): one identity per connection whose
 /// credentials were verified.
 pub(crate) async fn get_identities(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
     let inner = s.settled(&user_id);
     let user = inner.user(&user_id)?;
-    let data: Vec<Value> = user.connections.iter().filter_map(|c| identity_json(&s, &user_id, c)).collect();
-    ok(counted_list(data, self_url(&s, &uri)))
+    let data: Vec<Value> = user
+        .connections
+        .iter()
+        .filter(|c| c.profile.is_some())
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .filter_map(|c| identity_json(&s, &user_id, c))
+        .collect();
+    let list_url = format!("{}/users/{user_id}/identities", s.cfg.base_url);
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `GET /users/{userId}/identities/{identityId}` (getUserIdentity).

@@ -9,12 +9,14 @@ use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
 use super::envelopes::{extend_object, page_list};
+use super::insight_period::{Period, in_period, parse_period};
 use super::list_params::{cursor_param, page_links};
+use super::paging;
 use super::txn_lists::page;
 use crate::analysis::{self, Stream, posted};
 use crate::data::{Account, Txn};
 use crate::dates::{self, DAY};
-use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
+use crate::errors::{ApiError, ApiResult};
 use crate::filter::Filter;
 use crate::http::{json, no_content, ok, query, read_body, self_url};
 use crate::money;
@@ -22,68 +24,6 @@ use crate::state::{Inner, Shared, Snapshot, SnapshotKind, User};
 
 /// An ANZSIC (code, title) pair.
 type CodeTitle = (&'static str, &'static str);
-
-/// The window and accounts a snapshot covers.
-struct Period {
-    accounts: Vec<String>,
-    from: i64,
-    to: i64,
-}
-
-fn parse_period(body: &[u8], user: &User, now: i64) -> ApiResult<Period> {
-    let v = parse_json_or_empty(body, "Request body")?;
-    let month = |key: &str| -> ApiResult<Option<i64>> {
-        match v.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.is_empty() => Ok(None),
-            Some(Value::String(s)) => dates::parse_month(s)
-                .map(Some)
-                .ok_or_else(|| ApiError::invalid_param(key, format!("{key} must be a YYYY-MM month.")).pointer(key)),
-            Some(_) => Err(ApiError::invalid_param(key, format!("{key} must be a YYYY-MM month.")).pointer(key)),
-        }
-    };
-    let this_month = dates::parse_month(&dates::fmt_month(now)).unwrap_or(now);
-    let to_start = month("toMonth")?.unwrap_or(this_month);
-    let (ty, tm, _) = dates::civil_from_days(to_start / DAY);
-    let to = to_start + i64::from(dates::days_in_month(ty, tm)) * DAY - 1;
-    let from = match month("fromMonth")? {
-        Some(f) => f,
-        None => {
-            let idx = ty * 12 + i64::from(tm) - 1 - 11;
-            dates::days_from_civil(idx.div_euclid(12), (idx.rem_euclid(12) + 1) as u32, 1) * DAY
-        }
-    };
-    if from > to {
-        return Err(ApiError::invalid_param("fromMonth", "toMonth must not be before fromMonth.").pointer("fromMonth"));
-    }
-    let accounts = match v.get("accounts") {
-        None | Some(Value::Null) => user.accounts.iter().map(|a| a.id.clone()).collect(),
-        Some(Value::Array(items)) if items.is_empty() => user.accounts.iter().map(|a| a.id.clone()).collect(),
-        Some(Value::Array(items)) => {
-            let mut ids = Vec::new();
-            for i in items {
-                let id = i.as_str().ok_or_else(|| {
-                    ApiError::invalid_param("accounts", "Account ids must be strings.").pointer("accounts")
-                })?;
-                if !user.accounts.iter().any(|a| a.id == id) {
-                    return Err(ApiError::invalid_param(
-                        "accounts",
-                        format!("Account {id} does not belong to the user."),
-                    )
-                    .pointer("accounts"));
-                }
-                ids.push(id.to_owned());
-            }
-            ids
-        }
-        Some(_) => return Err(ApiError::invalid_param("accounts", "accounts must be a list.").pointer("accounts")),
-    };
-    Ok(Period { accounts, from, to })
-}
-
-fn in_period<'a>(user: &'a User, p: &Period) -> Vec<&'a Txn> {
-    user.txns.iter().filter(|t| analysis::in_window(t, &p.accounts, p.from, p.to)).collect()
-}
 
 /// A snapshot body: `{type, id, coverageDays, fromMonth, toMonth, links: {self, accounts}}` plus
 /// `fields`; `kind` is both the type and the path segment of `links.self`.
@@ -519,6 +459,7 @@ pub(crate) async fn list_affordability(
     Path(user_id): Path<String>,
     uri: Uri,
 ) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
     let inner = s.read();
     let user = inner.user(&user_id)?;
     let base = &s.cfg.base_url;
@@ -527,6 +468,8 @@ pub(crate) async fn list_affordability(
         .iter()
         .rev()
         .filter(|sn| sn.user_id == user_id && sn.kind == SnapshotKind::Affordability)
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
         .map(|sn| {
             let mut institutions: Vec<&str> =
                 user.accounts.iter().filter(|a| sn.accounts.contains(&a.id)).map(|a| &*a.institution).collect();
@@ -548,7 +491,8 @@ pub(crate) async fn list_affordability(
             })
         })
         .collect();
-    ok(json!({ "type": "list", "data": data, "links": { "self": self_url(&s, &uri) } }))
+    let list_url = format!("{base}/users/{user_id}/affordability");
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `GET /users/{userId}/affordability/{snapshotId}/transactions` (getAffordabilitySnapshotTransactions).
@@ -570,12 +514,11 @@ pub(crate) async fn get_affordability_transactions(
         .map(|&i| {
             let t = &user.txns[i];
             let (code, title) = t.sub_class.unwrap_or(("", ""));
-            json!({
+            let mut out = json!({
                 "type": "transaction",
                 "id": t.id,
                 "account": &*t.account,
                 "amount": m(t.amount),
-                "balance": t.balance.map(m),
                 "class": t.class,
                 "description": t.description,
                 "direction": t.direction(),
@@ -588,7 +531,12 @@ pub(crate) async fn get_affordability_transactions(
                     "account": format!("{base}/users/{user_id}/accounts/{}", t.account),
                     "institution": format!("{base}/institutions/{}", t.institution),
                 },
-            })
+            });
+            // A pending transaction has no running balance: the field is left out, never null.
+            if let Some(balance) = t.balance {
+                out["balance"] = json!(m(balance));
+            }
+            out
         })
         .collect();
     let list_url = format!("{base}/users/{user_id}/affordability/{id}/transactions");

@@ -6,9 +6,10 @@ use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::list_params::filter_param;
+use super::list_params::paging_params;
+use super::paging;
 use crate::auth::{Caller, require_user};
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE, FieldSpec, Kind};
@@ -40,7 +41,7 @@ pub(crate) async fn get_job(
 
 /// `GET /users/{userId}/jobs` (getUserJobs), newest first, optionally `connection.id.eq('..')`.
 pub(crate) async fn get_user_jobs(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
-    let f = filter_param(&query(&uri), JOB_FIELDS)?;
+    let (cursor, f) = paging_params(&query(&uri), JOB_FIELDS)?;
     let inner = s.read();
     inner.user(&user_id)?;
     let now = s.cfg.clock.now();
@@ -61,17 +62,15 @@ pub(crate) async fn get_user_jobs(State(s): State<Arc<Shared>>, Path(user_id): P
     jobs.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.id.cmp(&b.id)));
     let data: Vec<Value> = jobs
         .iter()
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
         .map(|j| {
             let view = j.view(now, s.cfg.step_delay, &s.cfg.base_url);
             j.to_json(&view, &s.cfg.clock, &s.cfg.base_url, true)
         })
         .collect();
-    ok(json!({
-        "type": "list",
-        "size": data.len(),
-        "data": data,
-        "links": { "self": self_url(&s, &uri) },
-    }))
+    let list_url = format!("{}/users/{user_id}/jobs", s.cfg.base_url);
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `POST /jobs/{jobId}/mfa` (postJobMfa): 202 when the answer is right; a wrong answer fails the

@@ -7,7 +7,9 @@
 mod account_json;
 mod envelopes;
 mod event_types;
+mod insight_period;
 mod list_params;
+mod paging;
 mod profile_json;
 mod report_data;
 mod txn_lists;

@@ -104,7 +104,7 @@ fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit:
         _ => ("irregular", "Irregular"),
     };
     let avg_tx = if items.is_empty() { 0 } else { total / items.len() as i64 };
-    json!({
+    let mut out = json!({
         "summary": {
             "transactionCount": items.len(),
             "overallPercentage": {
@@ -131,9 +131,14 @@ fn analysis_json(items: &[&Txn], from: i64, to: i64, all_credit: i64, all_debit:
             "type": ftype,
             "amount": money::decimal(avg_tx),
             "display": display,
-            "next": { "date": if gap > 0 { dates::fmt_date(last + gap * DAY) } else { String::new() }, "amount": money::decimal(avg_tx) },
+            "next": { "amount": money::decimal(avg_tx) },
         },
-    })
+    });
+    // No next occurrence: the date is left out (never "", which is not a date).
+    if gap > 0 {
+        out["frequency"]["next"]["date"] = json!(dates::fmt_date(last + gap * DAY));
+    }
+    out
 }
 
 /// `includeMetrics`/`includeGroups`: absent or `[]` = all, a list = only those, `null` = none.
@@ -166,13 +171,23 @@ fn report_account_json(a: &Account, user_id: &str, base: &str) -> Value {
     out
 }
 
+/// A metric value as Basiq sends it: always a string (`"true"`, `"26.2"`, `"4"`).
+fn metric_text(value: Value) -> Value {
+    match value {
+        Value::String(_) | Value::Null => value,
+        Value::Bool(b) => Value::String(b.to_string()),
+        Value::Number(n) => Value::String(n.to_string()),
+        other => Value::String(other.to_string()),
+    }
+}
+
 fn metric(id: &str, title: &str, description: &str, section: &str, value: Value, format: &str) -> Value {
     json!({
         "id": id,
         "title": title,
         "description": description,
         "sections": [section],
-        "result": { "value": value, "format": format },
+        "result": { "value": metric_text(value), "format": format },
     })
 }
 

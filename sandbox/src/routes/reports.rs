@@ -7,8 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use serde_json::{Value, json};
 
-use super::envelopes::{counted_list, page_list, sized_list};
+use super::envelopes::{counted_list, page_list};
 use super::list_params::{page_links, paging_params};
+use super::paging;
 use super::report_data::{affordability_data, statement_data};
 use super::txn_lists::{TXN_FIELDS, page};
 use crate::analysis;
@@ -231,6 +232,8 @@ fn ready<'a>(s: &Shared, inner: &'a Inner, id: &str) -> ApiResult<&'a Report> {
 
 /// `GET /reports` (listAllReports), newest first; reports appear once their job finished.
 pub(crate) async fn list_reports(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
+    let base = &s.cfg.base_url;
     let inner = s.read();
     let now = s.cfg.clock.now();
     let data: Vec<Value> = inner
@@ -238,9 +241,11 @@ pub(crate) async fn list_reports(State(s): State<Arc<Shared>>, uri: Uri) -> ApiR
         .iter()
         .rev()
         .filter(|r| r.ready_at <= now)
-        .map(|r| report_json(r, &s.cfg.base_url, false))
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .map(|r| report_json(r, base, false))
         .collect();
-    ok(sized_list(data, self_url(&s, &uri)))
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &format!("{base}/reports")))
 }
 
 /// `GET /reports/{id}` (retrieveReport).
@@ -288,17 +293,15 @@ pub(crate) async fn get_report_transactions(
         .iter()
         .zip(owners)
         .map(|(t, uid)| {
-            json!({
+            let mut out = json!({
                 "type": "transaction",
                 "id": t.id,
                 "account": &*t.account,
                 "amount": money::decimal(t.amount),
-                "balance": t.balance.map(money::decimal),
                 "class": t.class,
                 "connection": &*t.connection,
                 "description": t.description,
                 "direction": t.direction(),
-                "enrich": null,
                 "institution": &*t.institution,
                 "postDate": t.post.map(dates::fmt_datetime),
                 "status": t.status(),
@@ -309,7 +312,12 @@ pub(crate) async fn get_report_transactions(
                     "institution": format!("{base}/institutions/{}", t.institution),
                     "connection": format!("{base}/users/{uid}/connections/{}", t.connection),
                 },
-            })
+            });
+            // A pending transaction has no running balance: the field is left out, never null.
+            if let Some(balance) = t.balance {
+                out["balance"] = json!(money::decimal(balance));
+            }
+            out
         })
         .collect();
     let links = page_links(self_url(&s, &uri), &format!("{base}/reports/{id}/transactions"), &cursor, next);

@@ -4,13 +4,15 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use serde_json::{Map, Value, json};
 
+use super::paging;
 use crate::dates::{self, DAY};
 use crate::errors::{ApiError, ApiResult, parse_json_or_empty};
-use crate::http::{json, no_content, ok, read_body, read_json};
+use crate::http::{json, no_content, ok, query, read_body, read_json, self_url};
 use crate::state::{AuthLink, Config, Inner, LinkState, Shared, User};
+use crate::validate;
 
 /// The user object Basiq returns from create/get/update.
 pub(crate) fn user_json(u: &User, base: &str) -> Value {
@@ -81,10 +83,10 @@ fn valid_mobile(s: &str) -> bool {
     (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// A string field: `Ok(None)` when absent/null, 400 when of another JSON type.
+/// A string field: `Ok(None)` when absent, 400 when `null` or of another JSON type.
 fn str_field(obj: &Map<String, Value>, key: &str) -> ApiResult<Option<String>> {
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
         Some(Value::Number(n)) if key == "mobile" => Ok(Some(n.to_string())),
         Some(_) => Err(ApiError::invalid_param(key, format!("Provided {key} is in bad format.")).pointer(key)),
@@ -132,16 +134,9 @@ fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> 
         return Err(ApiError::invalid_param("businessIdNoType", "Business id number type must be ABN or ACN.")
             .pointer("businessIdNoType"));
     }
-    let address = match obj.get("businessAddress") {
-        None | Some(Value::Null) => None,
-        Some(v @ Value::Object(_)) => Some(v.clone()),
-        Some(_) => {
-            return Err(ApiError::invalid_param("businessAddress", "Business address must be an object.")
-                .pointer("businessAddress"));
-        }
-    };
+    let address = validate::business_address(obj, "businessAddress")?;
     let verification = match obj.get("verificationStatus") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => {
             return Err(ApiError::invalid_param("verificationStatus", "Verification status must be a boolean.")
@@ -155,13 +150,13 @@ fn apply_fields(user: &mut User, body: &Value, creating: bool) -> ApiResult<()> 
     };
     set(&mut user.email, email);
     set(&mut user.mobile, mobile);
-    set(&mut user.first_name, str_field(obj, "firstName")?);
-    set(&mut user.middle_name, str_field(obj, "middleName")?);
-    set(&mut user.last_name, str_field(obj, "lastName")?);
+    set(&mut user.first_name, validate::optional_text(obj, "firstName")?);
+    set(&mut user.middle_name, validate::optional_text(obj, "middleName")?);
+    set(&mut user.last_name, validate::optional_text(obj, "lastName")?);
     set(&mut user.business_name, business_name);
     set(&mut user.business_id_no, business_id_no);
     set(&mut user.business_id_no_type, id_type);
-    set(&mut user.verification_date, str_field(obj, "verificationDate")?);
+    set(&mut user.verification_date, validate::optional_text(obj, "verificationDate")?);
     if address.is_some() {
         user.business_address = address;
     }
@@ -277,17 +272,20 @@ fn consent_json(c: &crate::state::Consent, user_id: &str, base: &str) -> Value {
 }
 
 /// `GET /users/{userId}/consents` (getConsents).
-pub(crate) async fn get_consents(State(s): State<Arc<Shared>>, Path(user_id): Path<String>) -> ApiResult {
+pub(crate) async fn get_consents(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, uri: Uri) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
     let inner = s.read();
     let user = inner.user(&user_id)?;
     let base = &s.cfg.base_url;
-    let data: Vec<Value> = user.consents.iter().map(|c| consent_json(c, &user_id, base)).collect();
-    ok(json!({
-        "type": "list",
-        "size": data.len(),
-        "data": data,
-        "links": { "self": format!("{base}/users/{user_id}/consents") },
-    }))
+    let data: Vec<Value> = user
+        .consents
+        .iter()
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .map(|c| consent_json(c, &user_id, base))
+        .collect();
+    let list_url = format!("{base}/users/{user_id}/consents");
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &list_url))
 }
 
 /// `DELETE /users/{userId}/consents/{consentId}` (deleteConsent): revokes it and removes the
@@ -341,7 +339,7 @@ fn auth_link_json(link: &AuthLink, user_id: &str, base: &str) -> Value {
 pub(crate) async fn post_auth_link(State(s): State<Arc<Shared>>, Path(user_id): Path<String>, body: Body) -> ApiResult {
     let v = parse_json_or_empty(&read_body(body, 64 * 1024).await?, "Posted auth link")?;
     let obj = v.as_object().ok_or_else(|| ApiError::invalid_content("Posted auth link is not in valid format."))?;
-    let body_mobile = str_field(obj, "mobile")?.filter(|m| !m.is_empty());
+    let body_mobile = validate::optional_text(obj, "mobile")?;
     if body_mobile.as_deref().is_some_and(|m| !valid_mobile(m)) {
         return Err(ApiError::invalid_param("mobile", "Provided mobile is in bad format.").pointer("mobile"));
     }

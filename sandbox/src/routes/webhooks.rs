@@ -10,17 +10,17 @@ use axum::response::IntoResponse;
 use rand::Rng;
 use serde_json::{Value, json};
 
-use super::envelopes::{page_list, sized_list};
 use super::event_types::EVENT_TYPES;
-use super::list_params::{filter_param, parse_limit};
+use super::list_params::paging_params;
+use super::paging;
 use crate::dates;
 use crate::encoding;
 use crate::errors::{ApiError, ApiResult};
 use crate::filter::{EQ_NE_IN, FieldSpec, Kind};
-use crate::form;
 use crate::http::{json, no_content, ok, query, read_json, self_url};
 use crate::ids;
 use crate::state::{self, Inner, Message, Shared, Webhook};
+use crate::validate;
 
 const MESSAGE_FIELDS: &[FieldSpec] = &[
     FieldSpec { name: "eventTypeId", kind: Kind::Text, ops: EQ_NE_IN },
@@ -29,17 +29,22 @@ const MESSAGE_FIELDS: &[FieldSpec] = &[
 ];
 
 fn webhook_json(w: &Webhook, base: &str) -> Value {
-    json!({
+    let mut out = json!({
         "type": "webhook",
         "id": w.id,
-        "name": w.name,
-        "description": w.description,
         "url": w.url,
         "status": "active",
         "secret": w.secret,
         "subscribedEvents": w.events,
         "links": { "self": format!("{base}/notifications/webhooks/{}", w.id) },
-    })
+    });
+    // Optional strings are left out rather than sent as null.
+    for (key, value) in [("name", &w.name), ("description", &w.description)] {
+        if let Some(v) = value {
+            out[key] = json!(v);
+        }
+    }
+    out
 }
 
 fn message_json(m: &Message, base: &str) -> Value {
@@ -80,7 +85,9 @@ async fn read_input(body: Body) -> ApiResult<WebhookInput> {
     let obj = v.as_object().ok_or_else(|| ApiError::invalid_content("Posted webhook is not in valid format."))?;
     let text = |k: &str| -> ApiResult<Option<String>> {
         match obj.get(k) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
+            // Optional strings are absent or strings, as Basiq reads them: `null` is refused.
+            Some(Value::Null) => Err(validate::invalid(k, format!("{k} must not be null."))),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(_) => Err(ApiError::invalid_content(format!("Field {k} must be a string.")).pointer(k)),
         }
@@ -93,21 +100,8 @@ async fn read_input(body: Body) -> ApiResult<WebhookInput> {
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Err(ApiError::invalid_content("The url must use http or https.").pointer("url"));
     }
-    let events = match obj.get("subscribedEvents") {
-        None | Some(Value::Null) => EVENT_TYPES.iter().map(|(id, _)| (*id).to_owned()).collect(),
-        Some(Value::String(one)) => vec![one.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| {
-                i.as_str().map(str::to_owned).ok_or_else(|| {
-                    ApiError::invalid_content("subscribedEvents must hold strings.").pointer("subscribedEvents")
-                })
-            })
-            .collect::<ApiResult<Vec<_>>>()?,
-        Some(_) => {
-            return Err(ApiError::invalid_content("subscribedEvents must be a list.").pointer("subscribedEvents"));
-        }
-    };
+    let events = validate::optional_text_list(obj, "subscribedEvents")?
+        .unwrap_or_else(|| EVENT_TYPES.iter().map(|(id, _)| (*id).to_owned()).collect());
     if let Some(bad) = events.iter().find(|e| !EVENT_TYPES.iter().any(|(id, _)| id == e)) {
         return Err(
             ApiError::invalid_content(format!("Event type {bad} is not supported.")).pointer("subscribedEvents")
@@ -169,9 +163,17 @@ pub(crate) async fn add_webhook(State(s): State<Arc<Shared>>, body: Body) -> Api
 
 /// `GET /notifications/webhooks` (listAppWebhooks).
 pub(crate) async fn list_webhooks(State(s): State<Arc<Shared>>, uri: Uri) -> ApiResult {
+    let cursor = paging::cursor(&query(&uri))?;
+    let base = &s.cfg.base_url;
     let inner = s.read();
-    let data: Vec<Value> = inner.webhooks.iter().map(|w| webhook_json(w, &s.cfg.base_url)).collect();
-    ok(sized_list(data, self_url(&s, &uri)))
+    let data: Vec<Value> = inner
+        .webhooks
+        .iter()
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .map(|w| webhook_json(w, base))
+        .collect();
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &format!("{base}/notifications/webhooks")))
 }
 
 /// `GET /notifications/webhooks/{webhookId}` (getWebhook).
@@ -215,11 +217,15 @@ pub(crate) async fn delete_webhook(State(s): State<Arc<Shared>>, Path(id): Path<
 
 /// `GET /notifications/webhooks/{webhookId}/messages` (listMessages), newest first.
 pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<String>, uri: Uri) -> ApiResult {
-    let q = query(&uri);
-    let limit = parse_limit(form::field(&q, "limit"))?;
-    let f = filter_param(&q, MESSAGE_FIELDS)?;
-    let mut inner = s.write();
-    inner.settle_all(&s.cfg);
+    let (cursor, f) = paging_params(&query(&uri), MESSAGE_FIELDS)?;
+    let base = &s.cfg.base_url;
+    // Job steps are folded in (recording their messages) under the write lock only when some
+    // connection job is unfinished; the listing reads.
+    let unsettled = s.read().users.values().any(|u| u.connections.iter().any(|c| c.pending));
+    if unsettled {
+        s.write().settle_all(&s.cfg);
+    }
+    let inner = s.read();
     if !inner.webhooks.iter().any(|w| w.id == id) {
         return Err(webhook_not_found());
     }
@@ -238,10 +244,11 @@ pub(crate) async fn list_messages(State(s): State<Arc<Shared>>, Path(id): Path<S
                 })
             })
         })
-        .take(limit)
-        .map(|m| message_json(m, &s.cfg.base_url))
+        .skip(paging::skip(&cursor))
+        .take(paging::take(&cursor))
+        .map(|m| message_json(m, base))
         .collect();
-    ok(page_list(data, limit, json!({ "self": self_url(&s, &uri) })))
+    ok(paging::finish(data, &cursor, self_url(&s, &uri), &format!("{base}/notifications/webhooks/{id}/messages")))
 }
 
 /// `GET /notifications/webhooks/{webhookId}/messages/{messageId}` (getWebhookMessage).
@@ -265,6 +272,9 @@ pub(crate) async fn get_message(
 /// subscribed to the event type; 400 `no-webhooks-found` when there is none.
 pub(crate) async fn test_message(State(s): State<Arc<Shared>>, body: Body) -> ApiResult {
     let v = read_json(body, 64 * 1024, "Posted test message").await?;
+    if let Some(obj) = v.as_object() {
+        validate::optional_text(obj, "Text")?;
+    }
     let type_id = v
         .get("eventTypeId")
         .and_then(Value::as_str)

@@ -17,7 +17,9 @@ fn s(v: &Value) -> &str {
 
 #[tokio::test]
 async fn happy_path_gavin_belson() {
-    let api = Api::new().await;
+    // Steps of half a second: the first look below must see step 0 still running, even on a
+    // loaded machine.
+    let api = Api::with(Sandbox::builder().job_step_delay(Duration::from_millis(500))).await;
     let user = api.user().await;
     let outcome = api.sb.complete_consent(&user, "AU00000", "gavinBelson", "hooli2016").unwrap();
     let conn = outcome.connection_id.clone().expect("connection id");

@@ -8,6 +8,7 @@ mod consent_journey;
 mod expr;
 mod faults;
 mod filters;
+mod fuzz_findings;
 mod payees_analytics;
 mod payments;
 mod resources;

@@ -35,7 +35,17 @@ impl Spec {
         Self::load_with(true)
     }
 
+    /// The spec as a writer must follow it: `null` only where a field is `nullable` (the other
+    /// loads also accept `null` for optional object fields, as the client reads them).
+    pub fn load_exact() -> Spec {
+        Self::load_from(false, false)
+    }
+
     fn load_with(open: bool) -> Spec {
+        Self::load_from(open, true)
+    }
+
+    fn load_from(open: bool, lenient_refs: bool) -> Spec {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/basiq.yaml")).unwrap();
         let doc: Value = serde_yaml::from_str(&text).unwrap();
         let mut schemas = doc["components"]["schemas"].clone();
@@ -48,7 +58,7 @@ impl Spec {
                 {
                     s.remove("enum");
                 }
-                convert(schema);
+                convert(schema, lenient_refs);
             }
         }
         Spec { components: json!({ "schemas": schemas }), doc }
@@ -81,20 +91,34 @@ impl Spec {
 
     /// Validates `body` against component `schema`; returns the problems found.
     pub fn validate(&self, schema: &str, body: &Value) -> Vec<String> {
+        problems(&self.validator(schema), body)
+    }
+
+    /// The compiled validator of component `schema` (compile once to check many bodies).
+    pub fn validator(&self, schema: &str) -> jsonschema::Validator {
         let root = json!({
             "$ref": format!("#/components/schemas/{schema}"),
             "components": self.components,
         });
-        let validator = jsonschema::options()
+        jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .build(&root)
-            .unwrap_or_else(|e| panic!("schema {schema} does not compile: {e}"));
-        validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+            .unwrap_or_else(|e| panic!("schema {schema} does not compile: {e}"))
+    }
+
+    /// The spec document as JSON.
+    pub fn doc(&self) -> &Value {
+        &self.doc
     }
 }
 
+/// What `validator` finds wrong with `body`.
+pub fn problems(validator: &jsonschema::Validator, body: &Value) -> Vec<String> {
+    validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect()
+}
+
 /// Rewrites one OpenAPI 3.0 schema (recursively) into JSON Schema 2020-12.
-fn convert(schema: &mut Value) {
+fn convert(schema: &mut Value, lenient_refs: bool) {
     let Value::Object(map) = schema else { return };
     if map.remove("nullable").and_then(|v| v.as_bool()).unwrap_or(false) {
         if let Some(t) = map.get("type").and_then(|t| t.as_str()).map(str::to_owned) {
@@ -119,20 +143,20 @@ fn convert(schema: &mut Value) {
         .unwrap_or_default();
     if let Some(Value::Object(props)) = map.get_mut("properties") {
         for (name, prop) in props.iter_mut() {
-            convert(prop);
-            if prop.get("$ref").is_some() && !required.contains(name) {
+            convert(prop, lenient_refs);
+            if lenient_refs && prop.get("$ref").is_some() && !required.contains(name) {
                 *prop = json!({ "anyOf": [prop.clone(), { "type": "null" }] });
             }
         }
     }
     for key in ["items", "additionalProperties", "not"] {
         if let Some(inner) = map.get_mut(key) {
-            convert(inner);
+            convert(inner, lenient_refs);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(Value::Array(list)) = map.get_mut(key) {
-            list.iter_mut().for_each(convert);
+            list.iter_mut().for_each(|s| convert(s, lenient_refs));
         }
     }
 }
