@@ -148,6 +148,12 @@ mod tests {
     use super::*;
     use reqwest::header::{HeaderValue, RETRY_AFTER};
 
+    #[test]
+    fn retries_reports_the_budget_that_was_set() {
+        assert_eq!(RetryPolicy::default().max_retries(5).retries(), 5);
+        assert_eq!(RetryPolicy::default().max_retries(0).retries(), 0);
+    }
+
     fn headers(value: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());

@@ -63,6 +63,30 @@ fn a_prefix_with_nothing_after_it_is_refused() {
     }
 }
 
+#[test]
+fn a_delivery_exactly_at_the_tolerance_is_accepted_and_one_second_past_it_is_not() {
+    let verifier = Verifier::new(WebhookSecret::new(BASIQ_SECRET)).tolerance(std::time::Duration::from_secs(300));
+    let at = |now| verifier.verify_at(BASIQ_ID, &BASIQ_TIMESTAMP.to_string(), BASIQ_SIGNATURE, BASIQ_BODY, now);
+    assert!(at(BASIQ_TIMESTAMP + 300).is_ok(), "300 s old with a 300 s tolerance");
+    assert!(at(BASIQ_TIMESTAMP - 300).is_ok(), "300 s early with a 300 s tolerance");
+    assert_eq!(at(BASIQ_TIMESTAMP + 301), Err(VerifyError::OutsideTolerance));
+}
+
+#[test]
+fn every_refusal_says_what_was_wrong() {
+    let cases = [
+        (VerifyError::MissingHeader("webhook-id".into()), "webhook-id"),
+        (VerifyError::InvalidTimestamp, "not a Unix time"),
+        (VerifyError::OutsideTolerance, "too far from now"),
+        (VerifyError::BadSignature, "no signature matches"),
+        (VerifyError::InvalidSecret, "secret is empty"),
+        (VerifyError::InvalidPayload("missing field `eventTypeId`".into()), "eventTypeId"),
+    ];
+    for (error, says) in cases {
+        assert!(error.to_string().contains(says), "{error:?} displays as {error}");
+    }
+}
+
 fn headers(id: &str, timestamp: &str, signature: &str) -> http::HeaderMap {
     let mut map = http::HeaderMap::new();
     for (name, value) in [("webhook-id", id), ("webhook-timestamp", timestamp), ("webhook-signature", signature)] {
