@@ -75,7 +75,7 @@ fn a_delivery_exactly_at_the_tolerance_is_accepted_and_one_second_past_it_is_not
 #[test]
 fn every_refusal_says_what_was_wrong() {
     let cases = [
-        (VerifyError::MissingHeader("webhook-id".into()), "webhook-id"),
+        (VerifyError::MissingHeader("webhook-id"), "webhook-id"),
         (VerifyError::InvalidTimestamp, "not a Unix time"),
         (VerifyError::OutsideTolerance, "too far from now"),
         (VerifyError::BadSignature, "no signature matches"),
