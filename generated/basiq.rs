@@ -9,13 +9,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A bank account, card or loan of the user, as last read from the institution.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Account {
         ///Holder name exactly as the bank reports it; null when unknown.
         #[serde(
@@ -149,14 +144,8 @@ pub mod types {
         }
     }
     ///A correspondence address of the account, in simple or Australia Post (PAF) form.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountAddress {
         ///Which form the address takes.
         #[serde(
@@ -175,14 +164,8 @@ pub mod types {
         }
     }
     ///An Australian address split into Australia Post PAF fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountAddressPaf {
         ///First building or property name.
         #[serde(
@@ -314,14 +297,8 @@ pub mod types {
         }
     }
     ///An address as plain lines.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountAddressSimple {
         ///First address line.
         #[serde(
@@ -368,14 +345,8 @@ pub mod types {
         }
     }
     ///What kind of account this is, plus the bank's product name.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountClass {
         ///Product name used by the bank, for example "Everyday Saver".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -389,14 +360,8 @@ pub mod types {
         }
     }
     ///Payment details of a credit card account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountCreditCard {
         ///Smallest payment due next, as a decimal string.
         #[serde(
@@ -429,14 +394,8 @@ pub mod types {
         }
     }
     ///An interest rate paid on money held in the account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountDepositRate {
         ///Free text about the rate.
         #[serde(
@@ -487,14 +446,8 @@ pub mod types {
         }
     }
     ///A feature of the account's product.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountFeature {
         ///Free text about the feature; expected when featureType is OTHER.
         #[serde(
@@ -533,14 +486,8 @@ pub mod types {
         }
     }
     ///One fee on the account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountFee {
         ///How often the fee is worked out, as an ISO 8601 duration such as P1M.
         #[serde(
@@ -609,14 +556,8 @@ pub mod types {
         }
     }
     ///A discount on a fee.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountFeeDiscount {
         ///Discount as a share of accrued interest.
         #[serde(
@@ -682,14 +623,8 @@ pub mod types {
         }
     }
     ///One eligibility rule of a fee discount; decode AccountFeeDiscount.eligibility (or its items) into this.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountFeeDiscountEligibility {
         ///Free text about the rule.
         #[serde(
@@ -722,13 +657,8 @@ pub mod types {
         }
     }
     ///Body of an account-number check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountInsightRequest {
         ///Account number to look for among the user's accounts.
         #[serde(rename = "accountNumber")]
@@ -746,14 +676,8 @@ pub mod types {
         }
     }
     ///An interest rate charged on money owed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountLendingRate {
         ///Free text about the rate.
         #[serde(
@@ -828,14 +752,8 @@ pub mod types {
         }
     }
     ///URLs related to an account, or to an account list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountLinks {
         ///URL of the connection the account came through.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -859,13 +777,8 @@ pub mod types {
         }
     }
     ///A user's accounts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountList {
         ///Number of accounts in data, when Basiq includes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -884,14 +797,8 @@ pub mod types {
         }
     }
     ///Repayment details of a loan or mortgage account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountLoan {
         ///Day the loan must be fully repaid.
         #[serde(
@@ -992,14 +899,8 @@ pub mod types {
         }
     }
     ///Product details shared under open banking (CDR); each part may be missing or null.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountMeta {
         ///Postal addresses the bank uses for this account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1042,14 +943,8 @@ pub mod types {
         }
     }
     ///Balance held in one additional currency.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountPurse {
         ///Balance in this currency as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1064,14 +959,8 @@ pub mod types {
         }
     }
     ///A band of balance, term or loan-to-value to which a rate applies.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountRateTier {
         ///Free text about the band.
         #[serde(
@@ -1124,14 +1013,8 @@ pub mod types {
         }
     }
     ///Extra conditions on a rate band.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountRateTierCondition {
         ///Free text describing the condition.
         #[serde(
@@ -1152,14 +1035,8 @@ pub mod types {
         }
     }
     ///Details of one term deposit.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountTermDeposit {
         ///Day the money was first deposited.
         #[serde(
@@ -1198,14 +1075,8 @@ pub mod types {
         }
     }
     ///A span of dates for which transactions are held.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AccountTransactionInterval {
         ///First day covered (YYYY-MM-DD).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1220,13 +1091,8 @@ pub mod types {
         }
     }
     ///A point-in-time view of a user's finances: assets, liabilities, external debts and a headline summary, linking to the matching income and expenses snapshots.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Affordability {
         ///Accounts holding money (savings, transaction and similar accounts).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1278,14 +1144,8 @@ pub mod types {
         }
     }
     ///The institution's product name and account kind for an account in a snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityAccountClass {
         ///Product name given by the institution.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1300,14 +1160,8 @@ pub mod types {
         }
     }
     ///One account counted as an asset.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityAsset {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<AffordabilityAccountClass>,
@@ -1341,14 +1195,8 @@ pub mod types {
         }
     }
     ///Lowest and highest balance seen over the last six months.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityBalanceRange {
         ///Highest balance, as a decimal string.
         #[serde(
@@ -1369,14 +1217,8 @@ pub mod types {
         }
     }
     ///One credit card or overdraft account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityCreditLiability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<AffordabilityAccountClass>,
@@ -1418,14 +1260,8 @@ pub mod types {
         }
     }
     ///Credit facility activity over the last six months.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityCreditPrevious6Months {
         ///Total of cash advances taken. Declared as a string but shown as a number, so left untyped.
         #[serde(
@@ -1440,14 +1276,8 @@ pub mod types {
         }
     }
     ///Credit facility activity during the last full month.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityCreditPreviousMonth {
         ///Highest balance in the month. Declared as a string but shown as a number, so left untyped.
         #[serde(
@@ -1480,14 +1310,8 @@ pub mod types {
         }
     }
     ///An amount with the date or month it belongs to; used for monthly spending history and for the latest irregular income credit.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityDatedAmount {
         ///The amount, as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1502,14 +1326,8 @@ pub mod types {
         }
     }
     ///A debt paid to a party outside the connected institutions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityExternalLiability {
         ///The individual payments, newest first.
         #[serde(
@@ -1534,14 +1352,8 @@ pub mod types {
         }
     }
     ///Payment statistics for one external debt.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityExternalPayment {
         ///Average payment, as a decimal string.
         #[serde(
@@ -1577,14 +1389,8 @@ pub mod types {
         }
     }
     ///Money owed on connected accounts, split into credit facilities and loans.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityLiabilities {
         ///Credit cards and overdrafts.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1599,14 +1405,8 @@ pub mod types {
         }
     }
     ///URLs related to an affordability snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityLinks {
         ///URLs of the accounts that fed the snapshot.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1627,13 +1427,8 @@ pub mod types {
         }
     }
     ///The affordability snapshots of one user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityList {
         ///One entry per snapshot.
         pub data: ::std::vec::Vec<AffordabilityListEntry>,
@@ -1649,13 +1444,8 @@ pub mod types {
         }
     }
     ///Short description of one affordability snapshot, as shown in the list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityListEntry {
         ///How many days of data the snapshot spans.
         #[serde(
@@ -1698,14 +1488,8 @@ pub mod types {
         }
     }
     ///URLs of a listed snapshot and of its companion expenses and income snapshots.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityListEntryLinks {
         ///URL of the matching expenses snapshot.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1723,14 +1507,8 @@ pub mod types {
         }
     }
     ///One interest charge or repayment on a loan.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityLoanChange {
         ///Amount moved, as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1750,14 +1528,8 @@ pub mod types {
         }
     }
     ///One mortgage or loan account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityLoanLiability {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<AffordabilityAccountClass>,
@@ -1801,14 +1573,8 @@ pub mod types {
         }
     }
     ///Loan behaviour over the last six months.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityLoanPrevious6Months {
         ///Whether the loan fell behind, sent as the string "true" or "false", or null when unknown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1820,14 +1586,8 @@ pub mod types {
         }
     }
     ///Loan activity during the last full month.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityLoanPreviousMonth {
         ///Sum of money paid in during the month.
         #[serde(
@@ -1860,14 +1620,8 @@ pub mod types {
         }
     }
     ///A monthly average over a recent window.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityMonthlyAverage {
         ///Average per month, as a decimal string.
         #[serde(
@@ -1882,14 +1636,8 @@ pub mod types {
         }
     }
     ///Which accounts and months an affordability, expenses or income snapshot should cover. Every field is optional.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityPeriodRequest {
         ///Account ids to include; all of the user's accounts when omitted.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1913,14 +1661,8 @@ pub mod types {
         }
     }
     ///Regular income figures used by the affordability summary.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityRegularIncome {
         #[serde(
             rename = "previous3Months",
@@ -1934,14 +1676,8 @@ pub mod types {
         }
     }
     ///URLs of an expenses or income snapshot and of the accounts it used.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilitySnapshotLinks {
         ///URLs of the accounts that fed the snapshot.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1956,14 +1692,8 @@ pub mod types {
         }
     }
     ///One dated amount together with the transaction description it came from; used for external debt payments and income credits.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilitySourcedAmount {
         ///The amount, as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1981,14 +1711,8 @@ pub mod types {
         }
     }
     ///Headline totals and monthly averages of an affordability snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilitySummary {
         ///Sum of cash-like assets, as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2038,13 +1762,8 @@ pub mod types {
         }
     }
     ///A transaction as used by an affordability snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityTransaction {
         ///Id of the account it belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2098,14 +1817,8 @@ pub mod types {
         }
     }
     ///URLs related to a snapshot transaction.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityTransactionLinks {
         ///URL of the account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2120,13 +1833,8 @@ pub mod types {
         }
     }
     ///One page of the transactions behind an affordability snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityTransactionList {
         ///Number of transactions on this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2148,14 +1856,8 @@ pub mod types {
         }
     }
     ///Paging links of a snapshot transaction page.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityTransactionListLinks {
         ///URL of the following page; absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2170,14 +1872,8 @@ pub mod types {
         }
     }
     ///Finer spending category of a payment (HEC classification unless a custom mapping is set up); empty for other classes.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AffordabilityTransactionSubClass {
         ///Category code. Declared as an integer but looks like a zero-padded code, and other Basiq files send codes as strings, so left untyped.
         #[serde(rename = "Code", alias = "code", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2192,19 +1888,8 @@ pub mod types {
         }
     }
     ///Length of the periods analytics are counted in.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AnalyticsInterval {
         #[serde(rename = "daily")]
         Daily,
@@ -2260,14 +1945,8 @@ pub mod types {
         }
     }
     ///Size of an analytics answer.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AnalyticsMeta {
         ///Page number of this answer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2291,14 +1970,8 @@ pub mod types {
         }
     }
     ///A hosted link where the user can connect their banks on their own.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuthLink {
         ///When the link stops working.
         #[serde(
@@ -2330,14 +2003,8 @@ pub mod types {
         }
     }
     ///Optional body for creating an auth link.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuthLinkCreateRequest {
         ///Number that receives the SMS code; overrides the user's stored mobile.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2349,14 +2016,8 @@ pub mod types {
         }
     }
     ///URLs of an auth link.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AuthLinkLinks {
         ///The address to hand to the user (connect.basiq.io).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2371,13 +2032,8 @@ pub mod types {
         }
     }
     ///Body of a balance check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BalanceInsightRequest {
         pub balance: InsightRangeRequest,
     }
@@ -2387,14 +2043,8 @@ pub mod types {
         }
     }
     ///The envelope Basiq wraps around every failed request.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BasiqError {
         ///Identifier of the failed request; quote it when talking to Basiq support.
         #[serde(
@@ -2415,14 +2065,8 @@ pub mod types {
         }
     }
     ///A single problem reported by Basiq.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BasiqErrorItem {
         ///Machine-readable slug such as parameter-not-valid or resource-not-found. Basiq adds codes over time, so this stays a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2448,14 +2092,8 @@ pub mod types {
         }
     }
     ///Points at the part of the request that caused the problem.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BasiqErrorSource {
         ///Name of the offending query, path or header parameter.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2470,13 +2108,8 @@ pub mod types {
         }
     }
     ///A user's link to one institution through which data is fetched.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Connection {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accounts: ::std::option::Option<ConnectionAccountList>,
@@ -2520,13 +2153,8 @@ pub mod types {
         }
     }
     ///Short form of an account, as embedded in a connection.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionAccount {
         ///BSB and account number, or card number.
         #[serde(
@@ -2573,13 +2201,8 @@ pub mod types {
         }
     }
     ///Summaries of the accounts reached through a connection.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionAccountList {
         ///The account summaries.
         pub data: ::std::vec::Vec<ConnectionAccount>,
@@ -2593,14 +2216,8 @@ pub mod types {
         }
     }
     ///Connection counts of the application per period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionAnalytics {
         ///One entry per period.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2631,14 +2248,8 @@ pub mod types {
         }
     }
     ///A number of connections and its split by method.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionAnalyticsCount {
         ///Number of connections.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2658,14 +2269,8 @@ pub mod types {
         }
     }
     ///Totals before the first period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionAnalyticsInitial {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<ConnectionAnalyticsCount>,
@@ -2676,14 +2281,8 @@ pub mod types {
         }
     }
     ///Connection counts of one period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionAnalyticsPeriod {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<ConnectionAnalyticsCount>,
@@ -2708,14 +2307,8 @@ pub mod types {
         }
     }
     ///Connections not deleted at the end of a period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionAnalyticsPresent {
         ///Number of such connections.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2740,14 +2333,8 @@ pub mod types {
         }
     }
     ///URLs related to a connection.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionLinks {
         ///URL listing the accounts from this connection's institution.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2771,13 +2358,8 @@ pub mod types {
         }
     }
     ///A user's connections.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionList {
         ///Number of connections in data, when Basiq includes it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2796,14 +2378,8 @@ pub mod types {
         }
     }
     ///Personal details of the account holder that the institution shared.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProfile {
         ///Email addresses on file.
         #[serde(
@@ -2858,14 +2434,8 @@ pub mod types {
         }
     }
     ///A street address from the holder profile.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProfileAddress {
         ///First address line.
         #[serde(
@@ -2916,13 +2486,8 @@ pub mod types {
         }
     }
     ///The jobs started by refreshing all of a user's connections.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionRefreshList {
         ///One job per connection.
         pub data: ::std::vec::Vec<JobReference>,
@@ -2938,14 +2503,8 @@ pub mod types {
         }
     }
     ///Connections by state.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionStatusCounts {
         ///Broken connections.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2963,13 +2522,8 @@ pub mod types {
         }
     }
     ///How Basiq reaches one institution by one method, with its current health.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Connector {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization: ::std::option::Option<ConnectorAuthorization>,
@@ -3002,14 +2556,8 @@ pub mod types {
         }
     }
     ///How the user proves access at the institution, and the labels for the login form.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorAuthorization {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<ConnectorAuthorizationMeta>,
@@ -3023,14 +2571,8 @@ pub mod types {
         }
     }
     ///Labels and links for a login form.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorAuthorizationMeta {
         ///Institution page for resetting a password.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3054,14 +2596,8 @@ pub mod types {
         }
     }
     ///The institution a connector serves.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorInstitution {
         ///ABN of the data holder (open banking only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3120,13 +2656,8 @@ pub mod types {
         }
     }
     ///Connectors Basiq offers.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorList {
         ///The connectors.
         pub data: ::std::vec::Vec<Connector>,
@@ -3148,14 +2679,8 @@ pub mod types {
         }
     }
     ///Institution logo images and brand colour.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorLogo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub colors: ::std::option::Option<ConnectorLogoColors>,
@@ -3171,14 +2696,8 @@ pub mod types {
         }
     }
     ///Brand colours.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorLogoColors {
         ///Main brand colour, for example "#1a1a1a".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3190,14 +2709,8 @@ pub mod types {
         }
     }
     ///URLs of the logo images.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorLogoLinks {
         ///URL of the full-size logo.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3212,14 +2725,8 @@ pub mod types {
         }
     }
     ///Connector timing over roughly the last week, recomputed daily.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorStats {
         #[serde(
             rename = "averageDurationMs",
@@ -3233,14 +2740,8 @@ pub mod types {
         }
     }
     ///Average time in milliseconds of each connection step; the whole object is null when unknown.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectorStatsDurations {
         ///Average account fetch time.
         #[serde(
@@ -3276,13 +2777,8 @@ pub mod types {
         }
     }
     ///A user's agreement to share data, with what it covers and how long it lasts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Consent {
         ///When the consent was given.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3322,14 +2818,8 @@ pub mod types {
         }
     }
     ///Data-handling terms of the consent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConsentData {
         ///How many days of history are fetched at first, e.g. 730.
         #[serde(
@@ -3356,14 +2846,8 @@ pub mod types {
         }
     }
     ///URLs related to a consent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConsentLinks {
         ///URL of the policy the user agreed to.
         #[serde(
@@ -3387,13 +2871,8 @@ pub mod types {
         }
     }
     ///A user's consents.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConsentList {
         ///The consents.
         pub data: ::std::vec::Vec<Consent>,
@@ -3412,14 +2891,8 @@ pub mod types {
         }
     }
     ///One data scope inside a consent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConsentPermission {
         ///Whether the user granted it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3444,14 +2917,8 @@ pub mod types {
         }
     }
     ///What a scope exposes, as shown to the user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConsentPermissionInformation {
         ///The individual data items covered.
         #[serde(
@@ -3474,14 +2941,8 @@ pub mod types {
         }
     }
     ///Why the data is collected.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConsentPurpose {
         ///Further purposes; only ever seen as null, so any JSON value is accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3495,14 +2956,8 @@ pub mod types {
         }
     }
     ///A title and explanation shown to the user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConsentPurposeDetail {
         ///Explanation in plain words.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3517,14 +2972,8 @@ pub mod types {
         }
     }
     ///The ANZSIC industry classification, from broadest to narrowest level.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichAnzsic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub class: ::std::option::Option<EnrichAnzsicCode>,
@@ -3543,14 +2992,8 @@ pub mod types {
         }
     }
     ///Code and name of one ANZSIC level.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichAnzsicCode {
         ///Code at this level, for example "G" or "4110".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3565,14 +3008,8 @@ pub mod types {
         }
     }
     ///The industry category assigned and how it was arrived at.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anzsic: ::std::option::Option<EnrichAnzsic>,
@@ -3595,14 +3032,8 @@ pub mod types {
         }
     }
     ///The inferred details; parts are absent or empty when nothing matched.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<EnrichCategory>,
@@ -3620,14 +3051,8 @@ pub mod types {
         }
     }
     ///Map coordinates of the merchant.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichGeometry {
         ///Latitude as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3642,14 +3067,8 @@ pub mod types {
         }
     }
     ///URLs about an enrich result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichLinks {
         ///URL of the full-size merchant logo; null when there is none.
         #[serde(
@@ -3673,14 +3092,8 @@ pub mod types {
         }
     }
     ///Where the merchant is.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichLocation {
         ///Country name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3721,14 +3134,8 @@ pub mod types {
         }
     }
     ///The business the transaction was made with.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichMerchant {
         ///Merchant's Australian Business Number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3757,14 +3164,8 @@ pub mod types {
         }
     }
     ///A merchant phone number in two formats.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichPhoneNumber {
         ///Number with the +61 country prefix.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3779,14 +3180,8 @@ pub mod types {
         }
     }
     ///What Basiq inferred from a transaction description.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub class: ::std::option::Option<crate::open::TransactionClass>,
@@ -3806,13 +3201,8 @@ pub mod types {
         }
     }
     ///Something that happened to a user's data, with a copy of the record at that time.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Event {
         ///When the event happened.
         #[serde(
@@ -3859,13 +3249,8 @@ pub mod types {
         }
     }
     ///Events from the past seven days.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventList {
         ///The events.
         pub data: ::std::vec::Vec<Event>,
@@ -3881,14 +3266,8 @@ pub mod types {
         }
     }
     ///Paging links of an event or event-type list.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventListLinks {
         ///URL of the next page, when there is one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3903,14 +3282,8 @@ pub mod types {
         }
     }
     ///A kind of event, usable in filters and webhook subscriptions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventType {
         ///When the event is emitted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3929,13 +3302,8 @@ pub mod types {
         }
     }
     ///All event types.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventTypeList {
         ///Number of entries in this response.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3957,13 +3325,8 @@ pub mod types {
         }
     }
     ///Body of an expense-ratio check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpenseRatioInsightRequest {
         ///Monthly expense as a positive decimal string, for example "2500".
         pub expense: ::std::string::String,
@@ -3974,14 +3337,8 @@ pub mod types {
         }
     }
     ///Wrapper around the classification of a spending sub-category.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpensesCategory {
         #[serde(
             rename = "expenseClass",
@@ -3995,14 +3352,8 @@ pub mod types {
         }
     }
     ///Household expenditure classification (HEC) codes and names of a category.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpensesClass {
         ///Code of the most detailed level.
         #[serde(
@@ -4035,14 +3386,8 @@ pub mod types {
         }
     }
     ///Monthly average and month-by-month totals for one kind of outgoing money.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpensesClassSummary {
         ///Average per month, as a decimal string (negative).
         #[serde(
@@ -4068,14 +3413,8 @@ pub mod types {
         }
     }
     ///Spending in one top-level category, such as Education or Food.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpensesPaymentDivision {
         ///Average per month, computed as total divided by covered days, times 30, so partial months count fairly.
         #[serde(
@@ -4105,13 +3444,8 @@ pub mod types {
         }
     }
     ///A user's spending over a span of months, grouped by kind and category.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpensesSnapshot {
         #[serde(
             rename = "bankFees",
@@ -4173,14 +3507,8 @@ pub mod types {
         }
     }
     ///Spending in one finer category inside a division.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExpensesSubCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<ExpensesCategory>,
@@ -4202,13 +3530,8 @@ pub mod types {
         }
     }
     ///A pooled account that payrequests fill and payouts draw on.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FloatAccount {
         ///Account number.
         #[serde(
@@ -4245,13 +3568,8 @@ pub mod types {
         }
     }
     ///The application's float accounts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FloatAccountList {
         ///Number of float accounts.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4273,13 +3591,8 @@ pub mod types {
         }
     }
     ///Details about an account holder as reported by a connection. Person fields are empty for organisations and the organisation block is empty for people.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Identity {
         ///Id of the connection that supplied the record.
         #[serde(
@@ -4380,14 +3693,8 @@ pub mod types {
         }
     }
     ///One address of an account holder.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityAddress {
         ///First address line.
         #[serde(
@@ -4441,14 +3748,8 @@ pub mod types {
         }
     }
     ///Body of an identity check; send at least one field.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityInsightRequest {
         ///Postal address to compare.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4469,14 +3770,8 @@ pub mod types {
         }
     }
     ///URLs related to an identity record.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityLinks {
         ///URL of the job or connection that produced the record.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4491,13 +3786,8 @@ pub mod types {
         }
     }
     ///The identity records of one user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityList {
         ///Number of records returned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4514,14 +3804,8 @@ pub mod types {
         }
     }
     ///Business details when the account holder is an organisation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityOrganisation {
         ///Australian Business Number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4602,14 +3886,8 @@ pub mod types {
         }
     }
     ///The answer to an income check. Basiq documents only insightType and data; the other fields of an insight are read when present.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeInsight {
         ///When the insight was made.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4638,13 +3916,8 @@ pub mod types {
         }
     }
     ///Body of an income check.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeInsightRequest {
         pub income: InsightRangeRequest,
     }
@@ -4654,14 +3927,8 @@ pub mod types {
         }
     }
     ///One irregular income stream.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeIrregular {
         ///Days between the first and the latest credit of the stream.
         #[serde(
@@ -4710,14 +3977,8 @@ pub mod types {
         }
     }
     ///How reliably a regular stream arrived.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeIrregularity {
         ///Months (YYYY-MM) in which an expected credit did not arrive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4732,14 +3993,8 @@ pub mod types {
         }
     }
     ///One credit pattern that is not counted as regular or irregular income.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeOtherCredit {
         ///Days between the first and the latest credit of the series.
         #[serde(
@@ -4788,14 +4043,8 @@ pub mod types {
         }
     }
     ///The latest credit of an other-credit series and why it is set apart.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeOtherCreditCurrent {
         ///Amount of the latest credit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4816,14 +4065,8 @@ pub mod types {
         }
     }
     ///Figures for a regular stream over the last three months.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomePrevious3Months {
         ///Median credit amount (median resists outliers; see variance).
         #[serde(
@@ -4847,14 +4090,8 @@ pub mod types {
         }
     }
     ///One regular income stream.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeRegular {
         ///Days between the first and the latest credit of the stream.
         #[serde(
@@ -4892,14 +4129,8 @@ pub mod types {
         }
     }
     ///The latest credit of a regular stream and the predicted next one.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeRegularCurrent {
         ///Amount of the latest credit.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4920,13 +4151,8 @@ pub mod types {
         }
     }
     ///A user's income over a span of months, sorted into regular, irregular and other credit streams, with totals.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeSnapshot {
         ///How many days of data the snapshot spans.
         #[serde(
@@ -4974,14 +4200,8 @@ pub mod types {
         }
     }
     ///Income totals across all streams.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IncomeSummary {
         ///Mean monthly irregular income over the whole span.
         #[serde(
@@ -5014,13 +4234,8 @@ pub mod types {
         }
     }
     ///A stored verification result. What its data items hold depends on insightType.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Insight {
         ///When the insight was made.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5051,13 +4266,8 @@ pub mod types {
         }
     }
     ///Body for creating an insight over one or more users.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightCreateRequest {
         pub data: InsightDataRequest,
         #[serde(rename = "type")]
@@ -5071,14 +4281,8 @@ pub mod types {
         }
     }
     ///One result of an insight. Account checks fill accountId, accountNumber and accountType; balance checks accountId and balance (formerly sent as accountNumber); identity checks name and the phone, email and address lists; income checks input, match and confidence; expense-ratio checks input and result.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightData {
         ///The account this result is about.
         #[serde(
@@ -5135,14 +4339,8 @@ pub mod types {
         }
     }
     ///What to verify. Fill in the fields of the chosen type only; the rest stay out of the body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightDataRequest {
         ///Account number to look for (ACCOUNT_VERIFICATION).
         #[serde(
@@ -5182,14 +4380,8 @@ pub mod types {
         }
     }
     ///The request values an income or expense-ratio result echoes.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightInput {
         ///Monthly expense sent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5207,13 +4399,8 @@ pub mod types {
         }
     }
     ///One page of a user's insights.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightList {
         ///Number of insights the user has in all.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5235,14 +4422,8 @@ pub mod types {
         }
     }
     ///Paging links of an insight page.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightListLinks {
         ///URL of the following page; absent on the last one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5260,13 +4441,8 @@ pub mod types {
         }
     }
     ///Bounds for a balance or income check, as decimal strings such as "1500.00".
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightRangeRequest {
         ///Highest amount that still matches; leave out for no upper bound.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5280,14 +4456,8 @@ pub mod types {
         }
     }
     ///Where an expense-to-income ratio falls.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightRangeResult {
         ///Band of ten percentage points, or "Income Exceeded" above 100 percent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5299,13 +4469,8 @@ pub mod types {
         }
     }
     ///A verification Basiq can run.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightType {
         ///Sketch of the data object createInsight takes for this type, field names mapped to "string" or to nested objects.
         #[serde(
@@ -5339,19 +4504,8 @@ pub mod types {
         }
     }
     ///Which verification an insight runs, as named when creating one.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum InsightTypeId {
         #[serde(rename = "ACCOUNT_VERIFICATION")]
         AccountVerification,
@@ -5409,13 +4563,8 @@ pub mod types {
         }
     }
     ///The insight types on offer.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct InsightTypeList {
         ///Number of types.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5432,13 +4581,8 @@ pub mod types {
         }
     }
     ///Background work (a connection, refresh, statement upload or report) split into steps. Statement jobs have used createdDate/updatedDate/sourceId in place of created/updated.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Job {
         ///Application that owns the job (report jobs).
         #[serde(
@@ -5504,14 +4648,8 @@ pub mod types {
         }
     }
     ///The institution a job talks to, as sent on the items of a user's job list. Its links use the same block as the job itself.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobInstitution {
         ///Institution id, such as AU00000.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5528,14 +4666,8 @@ pub mod types {
         }
     }
     ///URLs related to a job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobLinks {
         ///Extra link named in Basiq's schema; not seen in examples.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5553,13 +4685,8 @@ pub mod types {
         }
     }
     ///A user's recent jobs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobList {
         ///The jobs.
         pub data: ::std::vec::Vec<Job>,
@@ -5578,14 +4705,8 @@ pub mod types {
         }
     }
     ///Links of a page of jobs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobListLinks {
         ///URL of the following page, when Basiq splits the list; absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5600,13 +4721,8 @@ pub mod types {
         }
     }
     ///Answers to an MFA challenge.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobMfaRequest {
         ///The one-time code or the answers, in prompt order, e.g. ["123456"].
         #[serde(rename = "mfa-response")]
@@ -5618,13 +4734,8 @@ pub mod types {
         }
     }
     ///Returned when Basiq accepts work that runs in the background; poll the job it names.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobReference {
         ///Identifier to pass to getJobs.
         pub id: ::std::string::String,
@@ -5640,14 +4751,8 @@ pub mod types {
         }
     }
     ///One stage of a job.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobStep {
         ///Outcome of the step: null while waiting, a link on success, an error on failure, an MFA prompt while waiting for the user. Usually an object but once documented as a list, so any JSON value is accepted; parse it as JobStepResult.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5663,14 +4768,8 @@ pub mod types {
         }
     }
     ///The usual shape of a step result, covering links, failures and MFA prompts. Not referenced by JobStep; read JobStep.result into it leniently.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobStepResult {
         ///Failure slug when the step failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5711,14 +4810,8 @@ pub mod types {
         }
     }
     ///Links attached to an MFA prompt.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobStepResultLinks {
         ///URL to post the MFA answer to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5730,14 +4823,8 @@ pub mod types {
         }
     }
     ///Paging links of a list that continues through links.next.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PageLinks {
         ///URL of the following page; absent on the last one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5752,13 +4839,8 @@ pub mod types {
         }
     }
     ///Someone the user pays, as saved in their bank. Fetched alone, a payee also carries the details object named after its payeeType.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Payee {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biller: ::std::option::Option<PayeeBiller>,
@@ -5809,14 +4891,8 @@ pub mod types {
         }
     }
     ///BSB and account number of a domestic payee.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeAccount {
         ///Name on the account.
         #[serde(
@@ -5840,14 +4916,8 @@ pub mod types {
         }
     }
     ///The overseas bank of an international payee.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeBankDetails {
         ///Account number at that bank.
         #[serde(
@@ -5883,14 +4953,8 @@ pub mod types {
         }
     }
     ///Who receives an international payment.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeBeneficiary {
         ///Country of the beneficiary.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5908,14 +4972,8 @@ pub mod types {
         }
     }
     ///A BPAY biller.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeBiller {
         ///BPAY biller code.
         #[serde(
@@ -5939,14 +4997,8 @@ pub mod types {
         }
     }
     ///A payee reached through a wallet service.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeDigitalWallet {
         ///Email, phone or contact name the wallet is found by.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5967,14 +5019,8 @@ pub mod types {
         }
     }
     ///An Australian payee, paid to an account or to a PayID.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeDomestic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account: ::std::option::Option<PayeeAccount>,
@@ -5996,14 +5042,8 @@ pub mod types {
         }
     }
     ///A payee with an overseas bank account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeInternational {
         #[serde(
             rename = "bankDetails",
@@ -6022,13 +5062,8 @@ pub mod types {
         }
     }
     ///One page of a user's payees.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeeList {
         ///Number of payees in all.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6050,14 +5085,8 @@ pub mod types {
         }
     }
     ///A PayID a domestic payee is paid to.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayeePayId {
         ///The PayID itself.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6075,14 +5104,8 @@ pub mod types {
         }
     }
     ///Why a payment failed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentFailure {
         ///Failure slug.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6100,13 +5123,8 @@ pub mod types {
         }
     }
     ///The job tracking one submitted payrequest or payout. Its id is also the payment's id.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentJob {
         ///Id to pass to getJobs (and to getPayrequest or getPayout).
         pub id: ::std::string::String,
@@ -6128,14 +5146,8 @@ pub mod types {
         }
     }
     ///The answer to a payment submission: one job per accepted entry under jobs. A single job sent without the jobs list fills the other fields instead.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentJobList {
         ///Id of the bare job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6161,14 +5173,8 @@ pub mod types {
         }
     }
     ///Links of a payment, relative to the API host.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentLinks {
         ///Path of the job that tracks it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6183,14 +5189,8 @@ pub mod types {
         }
     }
     ///The payee of a payout.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentPayee {
         ///Basiq id of the account credited.
         #[serde(
@@ -6223,14 +5223,8 @@ pub mod types {
         }
     }
     ///The payer of a payrequest.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaymentPayer {
         ///Basiq id of the account debited.
         #[serde(
@@ -6263,13 +5257,8 @@ pub mod types {
         }
     }
     ///A payment from the float account to a payee.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Payout {
         ///Amount in dollars.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6322,13 +5311,8 @@ pub mod types {
         }
     }
     ///One page of payouts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayoutList {
         ///Number of payouts in all.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6350,19 +5334,8 @@ pub mod types {
         }
     }
     ///Payment rail for a payout; fast/batch tries real-time first and falls back to batch. Leave out to use the application's default.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum PayoutMethod {
         #[serde(rename = "batch")]
         Batch,
@@ -6410,13 +5383,8 @@ pub mod types {
         }
     }
     ///Who is paid. Leave out the bank details when the payee chose an account through the consent UI.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayoutPayeeRequest {
         ///Number of the account to credit.
         #[serde(
@@ -6440,13 +5408,8 @@ pub mod types {
         }
     }
     ///One payment from the float account to a payee.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayoutRequest {
         ///Amount in dollars, for example 173.45.
         pub amount: f64,
@@ -6465,13 +5428,8 @@ pub mod types {
         }
     }
     ///Body for paying money out of the float account; at most 100 entries.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayoutSubmitRequest {
         ///The payments to make.
         pub payouts: ::std::vec::Vec<PayoutRequest>,
@@ -6482,13 +5440,8 @@ pub mod types {
         }
     }
     ///A debit from a payer into the float account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Payrequest {
         ///Amount in dollars.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6535,13 +5488,8 @@ pub mod types {
         }
     }
     ///One page of payrequests.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayrequestList {
         ///Number of payrequests in all.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6563,13 +5511,8 @@ pub mod types {
         }
     }
     ///Who pays. Give the BSB and account number together, or neither when the payer chose an account through the consent UI.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayrequestPayerRequest {
         ///Number of the account to debit.
         #[serde(
@@ -6593,13 +5536,8 @@ pub mod types {
         }
     }
     ///One debit from a payer into the float account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayrequestRequest {
         ///Amount in dollars, at least 0.01, for example 173.45.
         pub amount: f64,
@@ -6628,13 +5566,8 @@ pub mod types {
         }
     }
     ///Body for collecting money from payers; at most 100 entries.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PayrequestSubmitRequest {
         ///The debits to make.
         pub payrequests: ::std::vec::Vec<PayrequestRequest>,
@@ -6645,13 +5578,8 @@ pub mod types {
         }
     }
     ///A generated report. Listings carry only the header fields; fetching one report also fills data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Report {
         ///Who asked for the report.
         #[serde(
@@ -6702,14 +5630,8 @@ pub mod types {
         }
     }
     ///An account as captured in a report's data snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAccount {
         ///Name of the holder.
         #[serde(
@@ -6808,14 +5730,8 @@ pub mod types {
         }
     }
     ///Kind of account and the bank's product name.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAccountClass {
         ///Product name used by the institution.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6829,14 +5745,8 @@ pub mod types {
         }
     }
     ///A date range with transaction data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAccountInterval {
         ///First day, YYYY-MM-DD.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6851,14 +5761,8 @@ pub mod types {
         }
     }
     ///Links of a snapshot account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAccountLinks {
         ///URL of the institution.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6876,14 +5780,8 @@ pub mod types {
         }
     }
     ///Product details of the account; shapes follow the CDR product data and vary.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAccountMeta {
         ///Addresses tied to the account (a list in practice).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6932,14 +5830,8 @@ pub mod types {
         }
     }
     ///The CDR accreditation under which a statement report's data was obtained.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAccreditation {
         ///CDR access model in use.
         #[serde(
@@ -6972,14 +5864,8 @@ pub mod types {
         }
     }
     ///Statistics of a group or subgroup.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysis {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<ReportAnalysisAmount>,
@@ -6996,14 +5882,8 @@ pub mod types {
         }
     }
     ///Money figures for a group or subgroup, as decimal strings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysisAmount {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub average: ::std::option::Option<ReportAnalysisAverage>,
@@ -7035,14 +5915,8 @@ pub mod types {
         }
     }
     ///Averages and medians, as decimal strings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysisAverage {
         ///Median per month.
         #[serde(
@@ -7075,14 +5949,8 @@ pub mod types {
         }
     }
     ///Detected recurrence of the amounts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysisFrequency {
         ///Typical amount per occurrence.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7102,14 +5970,8 @@ pub mod types {
         }
     }
     ///Predicted next occurrence.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysisNext {
         ///Expected amount.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7124,14 +5986,8 @@ pub mod types {
         }
     }
     ///Share of all money in and out that this group represents.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysisPercentage {
         ///Percentage of all credits.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7146,14 +6002,8 @@ pub mod types {
         }
     }
     ///Period the analysis spans.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysisRange {
         ///Length of the period in days.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7177,14 +6027,8 @@ pub mod types {
         }
     }
     ///Counts and shares for a group or subgroup.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportAnalysisSummary {
         #[serde(
             rename = "overallPercentage",
@@ -7204,13 +6048,8 @@ pub mod types {
         }
     }
     ///What to build - the report type, a title and the filters selecting its data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportCreateRequest {
         ///Filters the chosen report type needs, each a name and a value.
         pub filters: ::std::vec::Vec<ReportFilterRequest>,
@@ -7226,14 +6065,8 @@ pub mod types {
         }
     }
     ///Content of a report. Which parts are filled depends on the report type: affordability reports have metrics, groups and accounts; statements have institution, identity, accreditation and account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportData {
         ///Accounts the statement covers (statement reports).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7263,14 +6096,8 @@ pub mod types {
         }
     }
     ///One filter a report was built with.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportFilter {
         ///Filter name, such as fromDate or accounts.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7285,13 +6112,8 @@ pub mod types {
         }
     }
     ///One filter sent when creating a report.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportFilterRequest {
         ///Filter name, for example fromDate, toDate, accounts, users, account, user, includeMetrics or includeGroups.
         pub name: ::std::string::String,
@@ -7304,14 +6126,8 @@ pub mod types {
         }
     }
     ///An income or expense category found in the data, with its analysis.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportGroup {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub analysis: ::std::option::Option<ReportAnalysis>,
@@ -7334,14 +6150,8 @@ pub mod types {
         }
     }
     ///A short view of one transaction inside a subgroup.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportGroupTransaction {
         ///Amount as a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7362,14 +6172,8 @@ pub mod types {
         }
     }
     ///The account holder as the bank knows them (statement reports).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportIdentity {
         ///Australian Business Number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7485,14 +6289,8 @@ pub mod types {
         }
     }
     ///One address of the account holder.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportIdentityAddress {
         ///First line.
         #[serde(
@@ -7534,14 +6332,8 @@ pub mod types {
         }
     }
     ///The bank a statement report is about.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportInstitution {
         ///Australian Business Number.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7562,13 +6354,8 @@ pub mod types {
         }
     }
     ///A page of report summaries.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportList {
         ///Number of reports in this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7590,14 +6377,8 @@ pub mod types {
         }
     }
     ///Links of a paged report listing.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportListLinks {
         ///URL of the following page; absent on the last one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7612,14 +6393,8 @@ pub mod types {
         }
     }
     ///One computed figure of a report, such as a count of salary sources.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportMetric {
         ///What the metric measures.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7642,14 +6417,8 @@ pub mod types {
         }
     }
     ///The value of a metric and how to read it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportMetricResult {
         ///How to interpret the value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7664,14 +6433,8 @@ pub mod types {
         }
     }
     ///Part of a group, with its own analysis and the transactions behind it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportSubgroup {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub analysis: ::std::option::Option<ReportAnalysis>,
@@ -7691,13 +6454,8 @@ pub mod types {
         }
     }
     ///A transaction as captured in a report's snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransaction {
         ///Identifier of the account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7751,14 +6509,8 @@ pub mod types {
         }
     }
     ///ANZSIC industry codes, from broadest to narrowest.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionAnzsic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub class: ::std::option::Option<ReportTransactionAnzsicCode>,
@@ -7775,14 +6527,8 @@ pub mod types {
         }
     }
     ///One ANZSIC level, as code and name.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionAnzsicCode {
         ///ANZSIC code at this level.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7797,14 +6543,8 @@ pub mod types {
         }
     }
     ///Industry classification of the transaction.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anzsic: ::std::option::Option<ReportTransactionAnzsic>,
@@ -7815,14 +6555,8 @@ pub mod types {
         }
     }
     ///Merchant, location and category data added by Enrich; null when Enrich is off.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionEnrich {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<ReportTransactionCategory>,
@@ -7846,14 +6580,8 @@ pub mod types {
         }
     }
     ///Coordinates of the merchant, as decimal strings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionGeometry {
         ///Latitude.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7868,14 +6596,8 @@ pub mod types {
         }
     }
     ///Links of a snapshot transaction.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionLinks {
         ///URL of its account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7896,13 +6618,8 @@ pub mod types {
         }
     }
     ///Transactions from a report's snapshot.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionList {
         ///Number of transactions in this response.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7924,14 +6641,8 @@ pub mod types {
         }
     }
     ///Where the merchant is.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionLocation {
         ///Country.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7972,14 +6683,8 @@ pub mod types {
         }
     }
     ///The business on the other side of the transaction.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionMerchant {
         ///Australian Business Number; a string or a JSON number.
         #[serde(rename = "ABN", alias = "abn", skip_serializing_if = "::std::option::Option::is_none")]
@@ -8020,14 +6725,8 @@ pub mod types {
         }
     }
     ///Merchant phone number in two formats.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTransactionPhone {
         ///Number with country code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8042,13 +6741,8 @@ pub mod types {
         }
     }
     ///A kind of report and the filters it takes.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportType {
         ///What the report contains.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8071,14 +6765,8 @@ pub mod types {
         }
     }
     ///A filter a report type accepts.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTypeFilter {
         ///Filter name to send in ReportCreateRequest.filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8096,13 +6784,8 @@ pub mod types {
         }
     }
     ///The report types that can be requested.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ReportTypeList {
         ///Number of report types.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8121,14 +6804,8 @@ pub mod types {
         }
     }
     ///A pointer to another resource, carrying its kind, id and URL.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ResourceReference {
         ///Identifier of the referenced resource.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8145,14 +6822,8 @@ pub mod types {
         }
     }
     ///Link block holding only the resource's own URL.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SelfLink {
         ///URL of this resource.
         #[serde(rename = "self", skip_serializing_if = "::std::option::Option::is_none")]
@@ -8164,13 +6835,8 @@ pub mod types {
         }
     }
     ///Form fields of a statement upload (multipart/form-data).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StatementUploadRequest {
         ///Id of the institution that issued the statement, for example AU01001. AU00000 is not accepted.
         #[serde(rename = "institutionId")]
@@ -8184,13 +6850,8 @@ pub mod types {
         }
     }
     ///Which event type to simulate.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TestMessageRequest {
         ///Event type id of the sample notification, for example user.created.
         #[serde(rename = "eventTypeId")]
@@ -8205,13 +6866,8 @@ pub mod types {
         }
     }
     ///A bearer token for the other endpoints.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Token {
         ///The JWT to send as "Authorization Bearer".
         pub access_token: ::std::string::String,
@@ -8226,13 +6882,8 @@ pub mod types {
         }
     }
     ///Form fields sent to /token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TokenRequest {
         ///Trusted-advisor name (CLIENT_ACCESS only); dashboard settings take priority.
         #[serde(
@@ -8272,19 +6923,8 @@ pub mod types {
         }
     }
     ///What the token may do. SERVER_ACCESS reaches every endpoint and must stay on the server; CLIENT_ACCESS is bound to one user and meant for the consent UI.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum TokenScope {
         #[serde(rename = "SERVER_ACCESS")]
         ServerAccess,
@@ -8328,13 +6968,8 @@ pub mod types {
         }
     }
     ///Money moving into or out of an account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Transaction {
         ///Id of the account the transaction belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8404,14 +7039,8 @@ pub mod types {
         }
     }
     ///BPAY bill payment details.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionBpay {
         ///BPAY biller code.
         #[serde(
@@ -8435,14 +7064,8 @@ pub mod types {
         }
     }
     ///Merchant, place and category Basiq attached to the transaction; null unless Enrich is enabled.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrich {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub category: ::std::option::Option<TransactionEnrichCategory>,
@@ -8466,14 +7089,8 @@ pub mod types {
         }
     }
     ///ANZSIC industry classification of the merchant, from broad to narrow.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrichAnzsic {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub class: ::std::option::Option<TransactionEnrichCode>,
@@ -8492,14 +7109,8 @@ pub mod types {
         }
     }
     ///How the transaction was categorised.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrichCategory {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub anzsic: ::std::option::Option<TransactionEnrichAnzsic>,
@@ -8524,14 +7135,8 @@ pub mod types {
         }
     }
     ///A classification code with its name (used for MCC and each ANZSIC level).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrichCode {
         ///The code, for example "4511" or "H".
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8546,14 +7151,8 @@ pub mod types {
         }
     }
     ///Map coordinates, as decimal strings.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrichGeometry {
         ///Latitude.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8568,14 +7167,8 @@ pub mod types {
         }
     }
     ///Where the merchant is.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrichLocation {
         ///Country name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8616,14 +7209,8 @@ pub mod types {
         }
     }
     ///The business on the other side of the transaction.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrichMerchant {
         ///Australian Business Number.
         #[serde(rename = "ABN", alias = "abn", skip_serializing_if = "::std::option::Option::is_none")]
@@ -8664,14 +7251,8 @@ pub mod types {
         }
     }
     ///Merchant phone numbers.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionEnrichPhoneNumber {
         ///Number with country code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8686,14 +7267,8 @@ pub mod types {
         }
     }
     ///URLs related to a transaction.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionLinks {
         ///URL of its account.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8714,13 +7289,8 @@ pub mod types {
         }
     }
     ///One page of a user's transactions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionList {
         ///Number of transactions in this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8742,14 +7312,8 @@ pub mod types {
         }
     }
     ///Paging links of a transaction page.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionListLinks {
         ///URL of the following page; absent on the last page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8764,14 +7328,8 @@ pub mod types {
         }
     }
     ///Payment-system details of the transaction, when the bank shares them.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionPaymentDetails {
         ///Six-digit APCA number of the originating institution, zero-padded.
         #[serde(
@@ -8788,14 +7346,8 @@ pub mod types {
         }
     }
     ///Finer category of a payment or conduct fee; empty for other transactions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TransactionSubClass {
         ///Category code; Basiq sends it as a string or as a number, so any JSON value is accepted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8810,13 +7362,8 @@ pub mod types {
         }
     }
     ///An end user. Create and update answer with the core fields; a read also carries name, connection and account summaries and more links.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub accounts: ::std::option::Option<UserReferenceList>,
@@ -8898,14 +7445,8 @@ pub mod types {
         }
     }
     ///User counts of the application per period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserAnalytics {
         ///One entry per period.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8936,14 +7477,8 @@ pub mod types {
         }
     }
     ///Users present at the end of a period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserAnalyticsActive {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connected: ::std::option::Option<UserAnalyticsConnected>,
@@ -8957,14 +7492,8 @@ pub mod types {
         }
     }
     ///Users with at least one connection.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserAnalyticsConnected {
         ///Connected users per data source (CDR, WEB, PDF, CSV and any Basiq adds).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8981,14 +7510,8 @@ pub mod types {
         }
     }
     ///Totals before the first period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserAnalyticsInitial {
         ///Users created before the window.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9003,14 +7526,8 @@ pub mod types {
         }
     }
     ///User counts of one period.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserAnalyticsPeriod {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<UserAnalyticsActive>,
@@ -9033,14 +7550,8 @@ pub mod types {
         }
     }
     ///Postal address of a business user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserBusinessAddress {
         ///Street line.
         #[serde(
@@ -9076,19 +7587,8 @@ pub mod types {
         }
     }
     ///Which kind of number businessIdNo holds.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UserBusinessIdNoType {
         #[serde(rename = "ABN")]
         Abn,
@@ -9132,14 +7632,8 @@ pub mod types {
         }
     }
     ///Body for creating a user. Send email, mobile or both.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserCreateRequest {
         #[serde(
             rename = "businessAddress",
@@ -9206,14 +7700,8 @@ pub mod types {
         }
     }
     ///URLs of the user and of their data collections.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserLinks {
         ///URL of the user's accounts.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9237,14 +7725,8 @@ pub mod types {
         }
     }
     ///Short list of the user's connections or accounts, as references only.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserReferenceList {
         ///Number of entries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9262,14 +7744,8 @@ pub mod types {
         }
     }
     ///Body for changing a user; only the fields sent are changed.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserUpdateRequest {
         ///New email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9302,14 +7778,8 @@ pub mod types {
         }
     }
     ///How one value compared with the bank data.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct VerificationResult {
         ///Certainty of the match, 0 to 1.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9333,13 +7803,8 @@ pub mod types {
         }
     }
     ///A registered webhook.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Webhook {
         ///Longer note about the webhook.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9375,14 +7840,8 @@ pub mod types {
         }
     }
     ///Links of a webhook or of a webhook listing.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookLinks {
         ///URL of the following page, when there is one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9397,13 +7856,8 @@ pub mod types {
         }
     }
     ///The application's webhooks.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookList {
         ///Number of webhooks in this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9426,13 +7880,8 @@ pub mod types {
         }
     }
     ///One notification sent to a webhook and the record of delivering it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookMessage {
         ///Delivery attempts made so far.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9470,14 +7919,8 @@ pub mod types {
         }
     }
     ///One try at delivering a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookMessageAttempt {
         ///Identifier of the attempt.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9507,14 +7950,8 @@ pub mod types {
         }
     }
     ///Links of a webhook message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookMessageLinks {
         ///URL of the event, if present.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9535,13 +7972,8 @@ pub mod types {
         }
     }
     ///A page of notifications sent to one webhook.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookMessageList {
         ///Number of messages in this page.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9563,14 +7995,8 @@ pub mod types {
         }
     }
     ///The JSON body that was posted to the webhook URL.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookMessagePayload {
         ///Identifier of the event; fetch it with getEvent.
         #[serde(
@@ -9592,14 +8018,8 @@ pub mod types {
         }
     }
     ///Links carried in a notification body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookMessagePayloadLinks {
         ///URL of the event.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -9626,13 +8046,8 @@ pub mod types {
         }
     }
     ///Settings of a webhook, used both to register and to change one.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookRequest {
         ///Longer note about the webhook.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

@@ -291,6 +291,21 @@ mod tests {
     }
 
     #[test]
+    fn actions_display_as_the_value_basiq_reads() {
+        let shown: Vec<String> = [
+            ConsentAction::Connect,
+            ConsentAction::Manage,
+            ConsentAction::Extend,
+            ConsentAction::Update,
+            ConsentAction::Reauthorise,
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(shown, ["connect", "manage", "extend", "update", "reauthorise"]);
+    }
+
+    #[test]
     fn builds_the_documented_url_with_every_parameter() {
         let url = ConsentUrl::new("tok")
             .action(ConsentAction::Reauthorise)
