@@ -37,21 +37,8 @@ pub(crate) fn render_with_head(status: StatusCode, title: &str, head: &str, body
 /// A page that ends a request early (boxed: responses are large to carry in a `Result`).
 pub(crate) type Refusal = Box<Response>;
 
-/// Escape text for HTML content and attribute values.
-pub(crate) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML content and attribute values (the sandbox's one HTML escaper).
+pub(crate) use crate::encoding::html_escape as escape;
 
 /// A hidden form field.
 pub(crate) fn hidden(name: &str, value: &str) -> String {
