@@ -244,6 +244,85 @@ mod tests {
         }
     }
 
+    /// A client whose `/token` goes to a closed port on this machine, so any fetch fails fast.
+    fn unreachable_client() -> crate::Client {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap();
+        crate::Client::builder()
+            .api_key("key")
+            .base_url(format!("http://127.0.0.1:{port}"))
+            .retry_policy(crate::RetryPolicy::disabled())
+            .build()
+            .unwrap()
+    }
+
+    fn cached(refresh_in: Duration, expire_in: Duration) -> Cached {
+        let now = Instant::now();
+        Cached {
+            header: HeaderValue::from_static("Bearer t"),
+            refresh_at: now + refresh_in,
+            expires_at: now + expire_in,
+        }
+    }
+
+    fn fetching(slot: &Slot) -> bool {
+        slot.flight.lock().unwrap().is_some()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_fresh_token_is_served_without_a_fetch() {
+        let client = unreachable_client();
+        let shared = client.inner.0.clone();
+        let slot = shared.tokens.slot(&Scope::Server);
+        slot.store(Some(cached(Duration::from_secs(60), Duration::from_secs(120))));
+        let flight = flight(&shared, &slot, &Scope::Server);
+        assert!(!fetching(&slot), "a token before its refresh time needs no fetch");
+        assert_eq!(flight.await.unwrap().token().expose(), "t");
+        assert_eq!(usable(&shared, Scope::Server).await.unwrap().token().expose(), "t");
+        assert!(!fetching(&slot));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn at_its_refresh_time_a_token_is_still_served_while_a_new_one_is_fetched() {
+        let client = unreachable_client();
+        let shared = client.inner.0.clone();
+        let slot = shared.tokens.slot(&Scope::Server);
+        slot.store(Some(cached(Duration::ZERO, Duration::from_secs(60))));
+        assert_eq!(usable(&shared, Scope::Server).await.unwrap().token().expose(), "t");
+        assert!(fetching(&slot), "the refresh starts exactly at the refresh time");
+        drop(flight(&shared, &slot, &Scope::Server));
+        assert!(fetching(&slot));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn at_its_expiry_a_token_is_not_served() {
+        let client = unreachable_client();
+        let shared = client.inner.0.clone();
+        shared.tokens.slot(&Scope::Server).store(Some(cached(Duration::ZERO, Duration::ZERO)));
+        let refused = usable(&shared, Scope::Server).await.err().expect("an expired token is not served");
+        assert_eq!(refused.kind, TokenErrorKind::Unreachable);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_is_served_until_its_retry_time_and_not_at_it() {
+        let client = unreachable_client();
+        let shared = client.inner.0.clone();
+        let slot = shared.tokens.slot(&Scope::Server);
+        let earlier = malformed("earlier".into());
+        let remember = |retry_at| {
+            *slot.failure.lock().unwrap() =
+                Some(Box::new(Failure { error: earlier.clone(), retry_at, consecutive: 1 }));
+        };
+        remember(Instant::now() + Duration::from_secs(1));
+        let served = fetch_into(&shared, &slot, &Scope::Server).await.err().unwrap();
+        assert!(served.backing_off);
+        assert_eq!(served.kind, TokenErrorKind::Malformed);
+        remember(Instant::now());
+        let fresh = fetch_into(&shared, &slot, &Scope::Server).await.err().unwrap();
+        assert!(!fresh.backing_off, "at the retry time a new fetch is made");
+        assert_eq!(fresh.kind, TokenErrorKind::Unreachable);
+        assert_eq!(slot.failure.lock().unwrap().as_ref().map(|f| f.consecutive), Some(2));
+    }
+
     #[test]
     fn classifies_basiqs_documented_token_refusals() {
         assert_eq!(
@@ -255,6 +334,15 @@ mod tests {
             TokenErrorKind::AccountDisabled
         );
         assert_eq!(classify(&api(403, "Invalid request")), TokenErrorKind::RateLimited);
+        assert_eq!(classify(&api(429, "Too many requests")), TokenErrorKind::RateLimited);
+        assert_eq!(classify(&api(401, "Unauthorized")), TokenErrorKind::InvalidApiKey);
+        assert_eq!(classify(&api(403, "Access to this resource is forbidden")), TokenErrorKind::Rejected);
+        assert_eq!(classify(&api(400, "Invalid authorization header")), TokenErrorKind::InvalidApiKey);
+        assert_eq!(classify(&api(400, "Authorization header parameter is required")), TokenErrorKind::InvalidApiKey);
+        assert_eq!(
+            classify(&api(400, "Accept type application/json is not supported on requested endpoint.")),
+            TokenErrorKind::Rejected
+        );
         assert_eq!(classify(&api(500, "Internal server error")), TokenErrorKind::Rejected);
     }
 }
