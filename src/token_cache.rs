@@ -181,6 +181,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::error::TokenErrorKind;
 
     fn fill(slot: &Slot, expires_in: Duration) {
         let now = Instant::now();
@@ -215,6 +216,38 @@ mod tests {
         let users = cache.users.lock().unwrap();
         assert!(users.slots.contains_key("a") && users.slots.contains_key("d"));
         assert!(!users.slots.contains_key("b"), "b was the least recently used");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_stale_from_its_expiry_on() {
+        let slot = Slot::default();
+        fill(&slot, Duration::from_secs(1));
+        assert!(!slot.is_stale(Instant::now()));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(slot.is_stale(Instant::now()), "at its expiry instant the token is no longer live");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_keeps_its_slot_until_its_retry_time() {
+        let slot = Slot::default();
+        let error = TokenError { kind: TokenErrorKind::RateLimited, api: None, message: None, backing_off: false };
+        *slot.failure.lock().unwrap() =
+            Some(Box::new(Failure { error, retry_at: Instant::now() + Duration::from_secs(2), consecutive: 1 }));
+        assert!(!slot.is_stale(Instant::now()), "the failure is still being served");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(!slot.is_stale(Instant::now()));
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(slot.is_stale(Instant::now()), "at the retry time the failure is no longer served");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(slot.is_stale(Instant::now()));
+    }
+
+    #[test]
+    fn debug_shows_the_capacity_and_no_tokens() {
+        let cache = TokenCache::with_capacity(7);
+        fill(&cache.slot(&Scope::Client("u".into())), Duration::from_secs(60));
+        let shown = format!("{cache:?}");
+        assert_eq!(shown, "TokenCache { capacity: 7, .. }");
     }
 
     #[tokio::test(start_paused = true)]
