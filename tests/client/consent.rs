@@ -75,3 +75,34 @@ async fn the_consent_page_follows_the_server() {
     let basiq = basiq::Client::builder().api_key("a2V5").build().unwrap();
     assert_eq!(basiq.consent_page().await, basiq::consent::DEFAULT_CONSENT_URL);
 }
+
+/// A server whose discovery document names `https://consent.test/home`, padded to `size` bytes.
+async fn discovery_server(size: usize) -> Scripted {
+    Scripted::start(move |seen, _| {
+        if seen.path != basiq::consent::SANDBOX_DISCOVERY_PATH {
+            return (404, Vec::new(), String::from("{}"));
+        }
+        let doc = r#"{"consentUrl": "https://consent.test/home"}"#;
+        let padded = format!("{doc}{}", " ".repeat(size.saturating_sub(doc.len())));
+        assert_eq!(padded.len(), size);
+        (200, Vec::new(), padded)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_discovery_document_is_read_up_to_sixteen_kib() {
+    if std::env::var_os(basiq::consent::ENV_CONSENT_URL).is_some() {
+        return; // an explicit setting wins over discovery; nothing to check here
+    }
+    for (size, expected) in [
+        (2_000, "https://consent.test/home"),
+        (16 * 1024, "https://consent.test/home"),
+        (16 * 1024 + 1, basiq::consent::DEFAULT_CONSENT_URL),
+        (200_000, basiq::consent::DEFAULT_CONSENT_URL),
+    ] {
+        let server = discovery_server(size).await;
+        let client = server.client_with(scripted::API_KEY, RetryPolicy::disabled());
+        assert_eq!(client.consent_page().await, expected, "a {size}-byte discovery document");
+    }
+}
