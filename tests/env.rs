@@ -1,4 +1,4 @@
-//! `Client::from_env`, in a test binary of its own because it changes the process environment.
+//! `Client::from_env` and `BASIQ_CONSENT_URL`, in a test binary of its own because it changes the process environment.
 
 use basiq::{Client, ENV_API_KEY, ENV_BASE_URL, Error};
 
@@ -27,4 +27,12 @@ fn from_env_requires_the_key_and_honours_the_base_url() {
 
     unsafe { std::env::set_var(ENV_BASE_URL, "not a url") };
     assert!(matches!(Client::from_env(), Err(Error::Config(_))));
+
+    // BASIQ_CONSENT_URL names the consent page, trimmed; a blank one is ignored (the server at
+    // port 9 does not answer discovery, so Basiq's page it is).
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    unsafe { std::env::set_var(basiq::consent::ENV_CONSENT_URL, "  https://consent.example/start  ") };
+    assert_eq!(runtime.block_on(client.consent_page()), "https://consent.example/start");
+    unsafe { std::env::set_var(basiq::consent::ENV_CONSENT_URL, "   ") };
+    assert_eq!(runtime.block_on(client.consent_page()), basiq::consent::DEFAULT_CONSENT_URL);
 }
