@@ -76,33 +76,39 @@ async fn the_consent_page_follows_the_server() {
     assert_eq!(basiq.consent_page().await, basiq::consent::DEFAULT_CONSENT_URL);
 }
 
-/// A server whose discovery document names `https://consent.test/home`, padded to `size` bytes.
-async fn discovery_server(size: usize) -> Scripted {
+/// A server whose discovery document names `url`, padded with spaces to `size` bytes.
+async fn discovery_server(url: &'static str, size: usize) -> Scripted {
     Scripted::start(move |seen, _| {
         if seen.path != basiq::consent::SANDBOX_DISCOVERY_PATH {
             return (404, Vec::new(), String::from("{}"));
         }
-        let doc = r#"{"consentUrl": "https://consent.test/home"}"#;
+        let doc = serde_json::json!({ "consentUrl": url }).to_string();
         let padded = format!("{doc}{}", " ".repeat(size.saturating_sub(doc.len())));
-        assert_eq!(padded.len(), size);
+        assert_eq!(padded.len(), size.max(doc.len()));
         (200, Vec::new(), padded)
     })
     .await
 }
 
 #[tokio::test]
-async fn a_discovery_document_is_read_up_to_sixteen_kib() {
+async fn a_discovery_document_is_read_up_to_sixteen_kib_and_names_a_web_page() {
     if std::env::var_os(basiq::consent::ENV_CONSENT_URL).is_some() {
         return; // an explicit setting wins over discovery; nothing to check here
     }
-    for (size, expected) in [
-        (2_000, "https://consent.test/home"),
-        (16 * 1024, "https://consent.test/home"),
-        (16 * 1024 + 1, basiq::consent::DEFAULT_CONSENT_URL),
-        (200_000, basiq::consent::DEFAULT_CONSENT_URL),
+    let page = "https://consent.test/home";
+    let basiqs = basiq::consent::DEFAULT_CONSENT_URL;
+    for (url, size, expected) in [
+        (page, 2_000, page),
+        (page, 16 * 1024, page),
+        (page, 16 * 1024 + 1, basiqs),
+        (page, 200_000, basiqs),
+        ("http://127.0.0.1:4000/consent", 0, "http://127.0.0.1:4000/consent"),
+        ("ftp://consent.test/home", 0, basiqs),
+        ("mailto:someone@consent.test", 0, basiqs),
+        ("not a url", 0, basiqs),
     ] {
-        let server = discovery_server(size).await;
+        let server = discovery_server(url, size).await;
         let client = server.client_with(scripted::API_KEY, RetryPolicy::disabled());
-        assert_eq!(client.consent_page().await, expected, "a {size}-byte discovery document");
+        assert_eq!(client.consent_page().await, expected, "{url} in a {size}-byte discovery document");
     }
 }
