@@ -533,3 +533,29 @@ async fn a_payment_failing_at_external_processing_names_that_step() {
         other => panic!("expected a failure, got {other:?}"),
     }
 }
+
+#[test]
+fn a_step_result_reads_its_input_as_a_list_or_as_one_text() {
+    let parsed = |result: Value| {
+        let step: basiq::types::JobStep =
+            serde_json::from_value(step("verify-credentials", "in-progress", result)).unwrap();
+        step.parsed_result().expect("an object result parses")
+    };
+    let one = parsed(json!({"type": "mfa", "input": "Enter the code we sent", "expiryMs": "120000"}));
+    assert_eq!(one.input, Some(vec!["Enter the code we sent".to_owned()]));
+    assert_eq!(one.expiry_ms, Some(120_000));
+    let many = parsed(json!([{"type": "mfa", "input": ["Code", 7, "Answer"], "details": "two prompts"}]));
+    assert_eq!(many.input, Some(vec!["Code".to_owned(), "Answer".to_owned()]));
+    assert_eq!(many.detail.as_deref(), Some("two prompts"));
+    assert_eq!(parsed(json!({"type": "mfa", "input": 3})).input, None);
+}
+
+#[test]
+fn a_waits_debug_names_the_job_and_its_timing() {
+    let client = Client::builder().api_key("a2V5").build().unwrap();
+    let wait = client.wait_for_job("job-7").deadline(Duration::from_secs(42)).on_progress(|_| {});
+    let shown = format!("{wait:?}");
+    assert!(shown.starts_with("JobWait { job_id: \"job-7\", polling: Polling { deadline: 42s"), "{shown}");
+    assert!(shown.ends_with("answered: false, on_progress: true }"), "{shown}");
+    assert!(!shown.contains("a2V5"), "{shown}");
+}

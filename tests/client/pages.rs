@@ -299,3 +299,16 @@ async fn a_users_insights_stream_and_refuse_a_page_size() {
     assert!(matches!(first.as_slice(), [Err(Error::InvalidInput(_))]), "{first:?}");
     assert_eq!(server.requests("/users/u1/insights").len(), 2, "the refused list sent nothing");
 }
+
+#[test]
+fn a_list_pages_debug_shows_what_it_will_request() {
+    let client = basiq::Client::builder().api_key("a2V5").build().unwrap();
+    let list = client.transactions("user-9").limit(50);
+    let shown = format!("{list:?}");
+    assert!(shown.starts_with("ListPages { client: "), "{shown}");
+    assert!(
+        shown.ends_with("owner: \"user-9\", filter: None, limit: Some(50), operation: \"get_transactions\", .. }"),
+        "{shown}"
+    );
+    assert!(!shown.contains("a2V5"), "{shown}");
+}
