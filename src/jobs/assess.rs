@@ -227,6 +227,36 @@ mod tests {
     }
 
     #[test]
+    fn the_mfa_challenge_step_is_preferred_over_an_earlier_step_asking() {
+        let mfa = |method: &str, input: &str| json!({"type": "mfa", "method": method, "input": [input]});
+        let j = job(json!({"id": "j", "steps": [
+            step("verify-credentials", "in-progress", mfa("sms", "Earlier")),
+            step("retrieve-accounts", "in-progress", mfa("sms", "Also earlier")),
+            step("mfa-challenge", "in-progress", mfa("token", "Challenge")),
+        ]}));
+        let State::Mfa(challenge) = assess(&j, None) else { panic!("expected MFA") };
+        assert_eq!(
+            (challenge.method.as_deref(), challenge.prompts.as_slice()),
+            (Some("token"), &["Challenge".to_owned()][..])
+        );
+        let first = job(json!({"id": "j", "steps": [step("verify-credentials", "in-progress", mfa("sms", "Only"))]}));
+        let State::Mfa(challenge) = assess(&first, None) else { panic!("expected MFA") };
+        assert_eq!(challenge.prompts, ["Only"]);
+    }
+
+    #[test]
+    fn a_job_without_steps_is_done_only_when_its_status_says_so() {
+        for status in [None, Some("in-progress"), Some("queued")] {
+            let j = job(json!({"id": "j", "steps": [], "status": status}));
+            assert!(matches!(assess(&j, None), State::Running(_)), "{status:?}");
+        }
+        let j = job(
+            json!({"id": "j", "status": "success", "steps": [step("verify-credentials", "in-progress", Value::Null)]}),
+        );
+        assert!(matches!(assess(&j, None), State::Running(_)), "a step still running outweighs the job's status");
+    }
+
+    #[test]
     fn an_answered_prompt_is_not_reported_again_but_a_new_one_is() {
         let prompt = |input: &str, expiry: i64| {
             job(json!({"id": "j", "steps": [

@@ -314,3 +314,27 @@ impl Client {
         NewJobWait::new(self, user_id.into(), known.into_iter().map(Into::into).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn prompt(input: &str, expiry_ms: i64) -> types::Job {
+        serde_json::from_value(json!({"id": "j", "steps": [{"title": "mfa-challenge", "status": "in-progress",
+            "result": {"type": "mfa", "input": [input], "expiryMs": expiry_ms}}]}))
+        .unwrap()
+    }
+
+    #[test]
+    fn another_prompt_in_between_forgets_the_answered_one() {
+        let client = Client::builder().api_key("a2V5").build().unwrap();
+        let State::Mfa(first) = assess(&prompt("Code", 120_000), None) else { panic!("expected MFA") };
+        let mut wait = client.wait_for_job("j").answered(&first);
+        wait.forget_answered_when_asked_again(&prompt("Code", 100_000));
+        assert!(wait.answered.is_some(), "the answered prompt counting down stays answered");
+        wait.forget_answered_when_asked_again(&prompt("Other code", 50_000));
+        assert!(wait.answered.is_none(), "another prompt means Basiq has moved past the answered one");
+    }
+}
