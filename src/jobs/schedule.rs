@@ -133,4 +133,19 @@ mod tests {
         let zero = Polling { initial: Duration::ZERO, backoff: f64::NAN, ..p };
         assert_eq!(zero.next(zero.first()), MIN_INTERVAL);
     }
+
+    #[test]
+    fn a_factor_that_is_not_a_finite_growth_keeps_the_pause_fixed() {
+        let p = Polling {
+            deadline: DEFAULT_DEADLINE,
+            initial: Duration::from_secs(2),
+            max: Duration::from_secs(60),
+            backoff: 1.5,
+        };
+        for backoff in [f64::INFINITY, f64::NAN, 0.5, 1.0, 0.0, -3.0, f64::NEG_INFINITY] {
+            let fixed = Polling { backoff, ..p };
+            assert_eq!(fixed.next(fixed.first()), Duration::from_secs(2), "backoff {backoff}");
+        }
+        assert_eq!(Polling { backoff: 2.0, ..p }.next(p.first()), Duration::from_secs(4));
+    }
 }
