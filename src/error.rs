@@ -472,6 +472,8 @@ mod tests {
         let a = ApiError::from_body(502, None, b"<html>Bad gateway</html>");
         assert_eq!(a.status, 502);
         assert!(a.items[0].detail.as_deref().unwrap_or("").contains("Bad gateway"));
+        assert_eq!(a.items[0].title.as_deref(), Some("response body is not a Basiq error envelope"));
+        assert!(ApiError::from_body(502, None, b"").items.is_empty(), "an empty body has no item");
     }
 
     #[test]
