@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 use basiq::{Call, Client, Error};
 use basiq_sandbox::{Fault, FaultKind, Sandbox};
+use futures::StreamExt;
+
+/// How many users' tokens the client keeps (the default, stated so the output can name it).
+const CAPACITY: usize = basiq::DEFAULT_CLIENT_TOKEN_CAPACITY;
 
 /// What the workers saw.
 #[derive(Default)]
@@ -123,14 +127,20 @@ async fn main() -> ExitCode {
     let workers = args.next().flatten().unwrap_or(16) as usize;
     let seconds = args.next().flatten().unwrap_or(30);
     let rss_start = rss_kb();
-    let sandbox = match Sandbox::builder().token_lifetime(Duration::from_secs(20)).start().await {
+    // The sandbox's stores are bounded (10,000 events, 1,000 tokens by default). A soak creates
+    // tens of thousands of users and tokens, so the bounds are raised for this bounded run: the
+    // check below reads back every `user.created` event, and a live token must not be forgotten.
+    let sandbox =
+        Sandbox::builder().token_lifetime(Duration::from_secs(20)).max_events(1_000_000).max_entries(1_000_000);
+    let sandbox = match sandbox.start().await {
         Ok(sandbox) => Arc::new(sandbox),
         Err(e) => {
             eprintln!("soak: could not start the sandbox: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let client = match Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build() {
+    let builder = Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url());
+    let client = match builder.client_token_capacity(CAPACITY).build() {
         Ok(client) => client,
         Err(e) => {
             eprintln!("soak: {e}");
@@ -161,7 +171,18 @@ async fn main() -> ExitCode {
     }
     // Nothing created twice: the sandbox recorded no more users than were confirmed, plus the
     // creations whose outcome the client could not know.
-    let events = client.get_events().call().await.map(|e| e.data).unwrap_or_default();
+    // Every page of events (the sandbox sends 500 a page, as Basiq does).
+    let mut events = Vec::new();
+    let mut pages = basiq::pages::paginate(&client, client.get_events().call(), "get_events");
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => events.extend(page.data),
+            Err(e) => {
+                eprintln!("soak: could not read the events back: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let recorded: HashSet<&str> = events
         .iter()
         .filter(|e| e.entity.as_deref() == Some("user") && e.event_type.as_deref() == Some("created"))
@@ -175,6 +196,7 @@ async fn main() -> ExitCode {
     println!("calls               {} ({:.0}/s)", tally.calls, tally.calls as f64 / elapsed.as_secs_f64());
     println!("errors by kind      {:?}", tally.errors);
     println!("token requests      {}", sandbox.token_requests());
+    println!("client tokens held  {} (the cache's capacity is {})", client.cached_client_tokens(), CAPACITY);
     println!("users created       {} confirmed, {} with unknown outcome", tally.created.len(), tally.ambiguous);
     println!("users recorded      {} (created but unconfirmed: {unconfirmed})", recorded.len());
     println!("users lost          {lost} unreadable, {missing} confirmed but not recorded");
