@@ -255,15 +255,6 @@ mod tests {
             .unwrap()
     }
 
-    fn cached(refresh_in: Duration, expire_in: Duration) -> Cached {
-        let now = Instant::now();
-        Cached {
-            header: HeaderValue::from_static("Bearer t"),
-            refresh_at: now + refresh_in,
-            expires_at: now + expire_in,
-        }
-    }
-
     fn fetching(slot: &Slot) -> bool {
         slot.flight.lock().unwrap().is_some()
     }
@@ -273,7 +264,7 @@ mod tests {
         let client = unreachable_client();
         let shared = client.inner.0.clone();
         let slot = shared.tokens.slot(&Scope::Server);
-        slot.store(Some(cached(Duration::from_secs(60), Duration::from_secs(120))));
+        slot.store(Some(Cached::in_test(Duration::from_secs(60), Duration::from_secs(120))));
         let flight = flight(&shared, &slot, &Scope::Server);
         assert!(!fetching(&slot), "a token before its refresh time needs no fetch");
         assert_eq!(flight.await.unwrap().token().expose(), "t");
@@ -286,7 +277,7 @@ mod tests {
         let client = unreachable_client();
         let shared = client.inner.0.clone();
         let slot = shared.tokens.slot(&Scope::Server);
-        slot.store(Some(cached(Duration::ZERO, Duration::from_secs(60))));
+        slot.store(Some(Cached::in_test(Duration::ZERO, Duration::from_secs(60))));
         assert_eq!(usable(&shared, Scope::Server).await.unwrap().token().expose(), "t");
         assert!(fetching(&slot), "the refresh starts exactly at the refresh time");
         drop(flight(&shared, &slot, &Scope::Server));
@@ -297,7 +288,7 @@ mod tests {
     async fn at_its_expiry_a_token_is_not_served() {
         let client = unreachable_client();
         let shared = client.inner.0.clone();
-        shared.tokens.slot(&Scope::Server).store(Some(cached(Duration::ZERO, Duration::ZERO)));
+        shared.tokens.slot(&Scope::Server).store(Some(Cached::in_test(Duration::ZERO, Duration::ZERO)));
         let refused = usable(&shared, Scope::Server).await.err().expect("an expired token is not served");
         assert_eq!(refused.kind, TokenErrorKind::Unreachable);
     }

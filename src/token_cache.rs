@@ -61,6 +61,19 @@ impl Cached {
     }
 }
 
+#[cfg(test)]
+impl Cached {
+    /// The token `t`, due for refresh and expiring these long from now; for tests.
+    pub(crate) fn in_test(refresh_in: std::time::Duration, expires_in: std::time::Duration) -> Self {
+        let now = Instant::now();
+        Cached {
+            header: HeaderValue::from_static("Bearer t"),
+            refresh_at: now + refresh_in,
+            expires_at: now + expires_in,
+        }
+    }
+}
+
 impl Slot {
     pub(crate) fn cached(&self) -> Option<Cached> {
         self.current.read().unwrap_or_else(PoisonError::into_inner).clone()
@@ -184,12 +197,7 @@ mod tests {
     use crate::error::TokenErrorKind;
 
     fn fill(slot: &Slot, expires_in: Duration) {
-        let now = Instant::now();
-        slot.store(Some(Cached {
-            header: HeaderValue::from_static("Bearer t"),
-            refresh_at: now,
-            expires_at: now + expires_in,
-        }));
+        slot.store(Some(Cached::in_test(Duration::ZERO, expires_in)));
     }
 
     #[tokio::test(start_paused = true)]
