@@ -55,12 +55,7 @@ fn first_id(list: &Value) -> String {
 async fn every_operation_answers_with_a_schema_valid_body() {
     let sandbox = Sandbox::builder().job_step_delay(Duration::from_millis(5)).start().await.unwrap();
     let recorder = Recorder::default();
-    let client = Client::builder()
-        .api_key(sandbox.api_key())
-        .base_url(sandbox.base_url())
-        .transport(recorder.clone())
-        .build()
-        .unwrap();
+    let client = recorder.client_for(&sandbox);
     let c = &client;
 
     // Token, users.

@@ -125,12 +125,7 @@ async fn workflow(client: &Client, recorder: &Recorder, connect: Connect<'_>) ->
 async fn the_workflow_matches_the_spec_against_the_sandbox() {
     let sandbox = Sandbox::builder().job_step_delay(Duration::from_millis(5)).start().await.unwrap();
     let recorder = Recorder::default();
-    let client = Client::builder()
-        .api_key(sandbox.api_key())
-        .base_url(sandbox.base_url())
-        .transport(recorder.clone())
-        .build()
-        .unwrap();
+    let client = recorder.client_for(&sandbox);
     let problems = workflow(&client, &recorder, Connect::Sandbox(&sandbox)).await;
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(recorder.exchanges().iter().any(|e| e.path.ends_with("/accounts") && e.status == 200));

@@ -22,6 +22,16 @@ pub struct Recorder {
 }
 
 impl Recorder {
+    /// A client for `sandbox` whose every response this recorder keeps.
+    pub fn client_for(&self, sandbox: &basiq_sandbox::Sandbox) -> basiq::Client {
+        basiq::Client::builder()
+            .api_key(sandbox.api_key())
+            .base_url(sandbox.base_url())
+            .transport(self.clone())
+            .build()
+            .unwrap()
+    }
+
     /// Everything received so far.
     pub fn exchanges(&self) -> Vec<Exchange> {
         self.log.lock().unwrap().clone()
