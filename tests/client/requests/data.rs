@@ -215,19 +215,14 @@ request_test!(
         .amount("-87.15")
         .call(),
     |request| {
-        let mut pairs = request.query_pairs();
-        pairs.sort();
-        assert_eq!(
-            pairs,
-            [
-                ("accountType".to_owned(), "transaction".to_owned()),
-                ("amount".to_owned(), "-87.15".to_owned()),
-                ("country".to_owned(), "AU".to_owned()),
-                ("institution".to_owned(), INSTITUTION.to_owned()),
-                ("mcc".to_owned(), "5411".to_owned()),
-                ("q".to_owned(), "WOOLWORTHS 1234 SYDNEY NS AUS & CO".to_owned()),
-            ]
-        );
+        request.assert_query(&[
+            ("accountType", "transaction"),
+            ("amount", "-87.15"),
+            ("country", "AU"),
+            ("institution", INSTITUTION),
+            ("mcc", "5411"),
+            ("q", "WOOLWORTHS 1234 SYDNEY NS AUS & CO"),
+        ]);
         assert!(request.query().unwrap().contains("%26"), "a literal & must be encoded inside a value");
     }
 );

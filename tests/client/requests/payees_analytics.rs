@@ -11,12 +11,7 @@ request_test!(
     "getPayees",
     |client| client.get_payees().user_id(USER).limit(25).filter(PayeeFilter::payee_type().eq("biller")).call(),
     |request| {
-        let mut pairs = request.query_pairs();
-        pairs.sort();
-        assert_eq!(
-            pairs,
-            [("filter".to_owned(), "type.eq('biller')".to_owned()), ("limit".to_owned(), "25".to_owned())]
-        );
+        request.assert_query(&[("filter", "type.eq('biller')"), ("limit", "25")]);
     }
 );
 
@@ -40,17 +35,12 @@ request_test!(
         .connection_type("cdr,pdf")
         .call(),
     |request| {
-        let mut pairs = request.query_pairs();
-        pairs.sort();
-        assert_eq!(
-            pairs,
-            [
-                ("connectionType".to_owned(), "cdr,pdf".to_owned()),
-                ("fromDate".to_owned(), "2026-01-01".to_owned()),
-                ("interval".to_owned(), "quarterly".to_owned()),
-                ("toDate".to_owned(), "2026-06-30".to_owned()),
-            ]
-        );
+        request.assert_query(&[
+            ("connectionType", "cdr,pdf"),
+            ("fromDate", "2026-01-01"),
+            ("interval", "quarterly"),
+            ("toDate", "2026-06-30"),
+        ]);
     }
 );
 

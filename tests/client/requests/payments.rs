@@ -28,12 +28,7 @@ request_test!(
     |client| client.list_payrequests().limit(10).filter(PayrequestFilter::status().eq("failed")).call(),
     |request| {
         // A plain limit, not Basiq's deepObject form limit[...]=.
-        let mut pairs = request.query_pairs();
-        pairs.sort();
-        assert_eq!(
-            pairs,
-            [("filter".to_owned(), "status.eq('failed')".to_owned()), ("limit".to_owned(), "10".to_owned())]
-        );
+        request.assert_query(&[("filter", "status.eq('failed')"), ("limit", "10")]);
     }
 );
 

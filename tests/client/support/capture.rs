@@ -234,6 +234,15 @@ impl Captured {
         self.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
     }
 
+    /// Asserts that the query holds exactly `expected` (given in name order), whatever the order sent.
+    pub fn assert_query(&self, expected: &[(&str, &str)]) {
+        let mut pairs = self.query_pairs();
+        pairs.sort();
+        let expected: Vec<(String, String)> =
+            expected.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        assert_eq!(pairs, expected);
+    }
+
     /// The single value of header `name`; panics if it is repeated or not text.
     pub fn header(&self, name: &str) -> Option<&str> {
         let mut values = self.headers.get_all(name).iter();
