@@ -362,3 +362,35 @@ async fn the_online_quickstart_finishes_through_mfa_answered_in_the_browser() {
     assert!(ConsentRedirect::parse(&redirect).unwrap().state.as_deref() == Some("quickstart"));
     b.close().await;
 }
+
+/// A page whose button and text field are replaced every 250 ms, as a page is replaced right after
+/// a form submit; it counts every press on whichever button is there, and every key it receives.
+const SWAPPING_PAGE: &str = r#"<!doctype html><main><p id="presses">0</p><p id="keys">0</p><div id="slot"></div></main>
+<script>
+let presses = 0, keys = 0;
+const slot = document.getElementById("slot");
+slot.addEventListener("pointerdown", () => { presses += 1; document.getElementById("presses").textContent = presses; });
+document.addEventListener("keydown", () => { keys += 1; document.getElementById("keys").textContent = keys; });
+const swap = () => { slot.innerHTML = '<button id="press">press</button> <input id="field">'; };
+swap();
+setInterval(swap, 250);
+</script>"#;
+
+/// The harness finds an element again when the page replaced it between finding and acting
+/// (found in CI: a click right after the search submit hit the old page's institution button).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_or_a_key_finds_its_element_again_when_the_page_replaced_it() {
+    use base64::Engine as _;
+    let Some(b) = harness::open("a_click_or_a_key_finds_its_element_again_when_the_page_replaced_it").await else {
+        return;
+    };
+    let page = base64::engine::general_purpose::STANDARD.encode(SWAPPING_PAGE);
+    b.goto(&format!("data:text/html;base64,{page}")).await;
+    for _ in 0..30 {
+        b.click("press").await;
+        b.fill("field", "k").await;
+    }
+    assert_eq!(b.text("presses").await, "30", "every click landed on the button there at the time");
+    assert_eq!(b.text("keys").await, "30", "every key was typed once");
+    b.close().await;
+}

@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -59,7 +60,8 @@ fn find(env: &str, names: &[&str]) -> Option<PathBuf> {
     names.iter().flat_map(|n| dirs.iter().map(move |d| d.join(n))).find(|p| p.is_file())
 }
 
-/// Kills chromedriver (which closes its browsers) and removes the profile when dropped.
+/// Kills chromedriver and the browsers it started (its whole process group, so that a test that
+/// panics before closing its session leaves no Chromium running) and removes the profile.
 struct Driver {
     child: Child,
     profile: PathBuf,
@@ -67,6 +69,9 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        #[cfg(unix)]
+        let _ =
+            Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).stderr(Stdio::null()).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
@@ -100,12 +105,12 @@ pub async fn open(test: &str) -> Option<Browser> {
     let turn = TURN.lock().await;
     let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
     let profile = std::env::temp_dir().join(format!("basiq-browser-{}-{port}", std::process::id()));
-    let child = Command::new(&driver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
+    let mut command = Command::new(&driver);
+    command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
+    // Its own process group: dropping the driver kills the group, browsers included.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let child = command.spawn().expect("chromedriver starts");
     let driver_guard = Driver { child, profile: profile.clone() };
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -159,14 +164,33 @@ impl Browser {
         self.client.find(Locator::Id(id)).await.is_ok()
     }
 
-    /// Click the element with this id.
+    /// Click the element with this id. Right after a form submit the id can still name the old
+    /// page's element, gone by the time of the click: then it is found again on the new page.
     pub async fn click(&self, id: &str) {
-        self.wait_id(id).await.click().await.unwrap_or_else(|e| panic!("click #{id}: {e}"));
+        let started = Instant::now();
+        loop {
+            match self.wait_id(id).await.click().await {
+                Ok(_) => return,
+                Err(e) if replaced(&e) && started.elapsed() < WAIT => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                Err(e) => panic!("click #{id}: {e}"),
+            }
+        }
     }
 
-    /// Type into the field with this id.
+    /// Type into the field with this id, finding it again if the page replaced it (as `click`).
     pub async fn fill(&self, id: &str, text: &str) {
-        self.wait_id(id).await.send_keys(text).await.unwrap_or_else(|e| panic!("type into #{id}: {e}"));
+        let started = Instant::now();
+        loop {
+            match self.wait_id(id).await.send_keys(text).await {
+                Ok(()) => return,
+                Err(e) if replaced(&e) && started.elapsed() < WAIT => {
+                    tokio::time::sleep(Duration::from_millis(20)).await
+                }
+                Err(e) => panic!("type into #{id}: {e}"),
+            }
+        }
     }
 
     /// The text of the element with this id.
@@ -224,6 +248,15 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
+}
+
+/// Whether a command failed because its element was replaced between finding and acting: the
+/// element is gone (stale), another element now sits where it was (the click was intercepted), or
+/// it was detached while being focused for typing (not interactable).
+fn replaced(e: &CmdError) -> bool {
+    e.is_stale_element_reference()
+        || e.is_element_not_interactable()
+        || matches!(e, CmdError::Standard(w) if w.error == ErrorStatus::ElementClickIntercepted)
 }
 
 fn save(path: &Path, bytes: &[u8]) {
