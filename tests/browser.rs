@@ -108,8 +108,7 @@ async fn happy_path_consent_search_login_progress_redirect() {
     b.shot("01-consent").await;
     b.click("agree").await;
 
-    b.fill("q", "hoo").await;
-    b.click("search").await;
+    b.search("hoo").await;
     b.wait_id("inst-AU00004").await;
     assert!(!b.has_id("inst-AU00002").await, "the search filters Pied Piper out");
     b.shot("02-institution").await;
@@ -346,8 +345,7 @@ async fn the_online_quickstart_finishes_through_mfa_answered_in_the_browser() {
         assert!(url.starts_with(&sandbox.consent_url_base()), "the link follows the server: {url}");
         b.goto(&url).await;
         b.click("agree").await;
-        b.fill("q", "pied").await;
-        b.click("search").await;
+        b.search("pied").await;
         b.click("inst-AU00002").await;
         log_in(&b, "gavinBelson", "hooli2016").await;
         b.wait_text("first company").await;

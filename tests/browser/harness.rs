@@ -224,6 +224,23 @@ impl Browser {
         }
     }
 
+    /// Search the institution picker and wait for the results page (the one whose query carries
+    /// the search), so that nothing after it reads the unfiltered list it replaced.
+    pub async fn search(&self, text: &str) {
+        self.fill("q", text).await;
+        self.click("search").await;
+        let started = Instant::now();
+        loop {
+            let url = self.url().await;
+            let searched = url::Url::parse(&url).is_ok_and(|u| u.query_pairs().any(|(k, v)| k == "q" && v == text));
+            if searched {
+                return;
+            }
+            assert!(started.elapsed() < WAIT, "no results for {text:?}, still at {url}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Wait until the page's main text contains `needle`.
     pub async fn wait_text(&self, needle: &str) -> String {
         let started = Instant::now();
