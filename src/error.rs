@@ -487,6 +487,80 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_job_failure_reads_with_or_without_basiq_text() {
+        let mut f = JobFailure {
+            job_id: "j1".into(),
+            step: "verify-credentials".into(),
+            code: Some("invalid-credentials".into()),
+            title: None,
+            detail: None,
+        };
+        assert_eq!(f.to_string(), "job j1 failed at step verify-credentials [invalid-credentials]");
+        f.title = Some("Cannot login".into());
+        f.detail = Some("Wrong password".into());
+        assert_eq!(
+            f.to_string(),
+            "job j1 failed at step verify-credentials [invalid-credentials]: Cannot login - Wrong password"
+        );
+    }
+
+    #[test]
+    fn status_and_answer_come_from_wherever_basiq_answered() {
+        let token =
+            TokenError { kind: TokenErrorKind::Rejected, api: Some(api(vec![])), message: None, backing_off: false };
+        let token = Error::Token(token);
+        assert_eq!(token.status(), Some(404));
+        assert_eq!(token.correlation_id(), Some("ac5ah5i"), "a token error carries Basiq's answer too");
+        let decode =
+            DecodeError { operation: None, status: Some(200), path: None, message: "m".into(), excerpt: String::new() };
+        assert_eq!(Error::Decode(decode).status(), Some(200));
+        let answer = reqwest::Response::from(http::Response::builder().status(502).body("").unwrap());
+        let source = answer.error_for_status().unwrap_err();
+        assert_eq!(Error::Transport { operation: None, source }.status(), Some(502));
+        assert_eq!(Error::Timeout { operation: None }.status(), None);
+    }
+
+    #[test]
+    fn retryable_means_safe_to_repeat() {
+        let answer = |status, operation: &str| {
+            Error::Api(ApiError { status, operation: Some(operation.into()), correlation_id: None, items: vec![] })
+        };
+        assert!(answer(429, "create_user").is_retryable(), "a 429 was refused unprocessed, even a write");
+        assert!(answer(503, "get_user").is_retryable() && !answer(503, "create_user").is_retryable());
+        assert!(!answer(404, "get_user").is_retryable());
+        let timeout = |operation: &str| Error::Timeout { operation: Some(operation.into()) };
+        assert!(timeout("get_user").is_retryable() && !timeout("create_user").is_retryable());
+        assert!(!Error::Timeout { operation: None }.is_retryable(), "an unknown operation counts as a write");
+        let token = |kind| Error::Token(TokenError { kind, api: None, message: None, backing_off: false });
+        assert!(token(TokenErrorKind::RateLimited).is_retryable() && token(TokenErrorKind::Unreachable).is_retryable());
+        assert!(
+            !token(TokenErrorKind::InvalidApiKey).is_retryable() && !token(TokenErrorKind::Rejected).is_retryable()
+        );
+    }
+
+    #[test]
+    fn the_operation_is_named_once_on_every_kind_that_has_a_slot() {
+        let decode =
+            DecodeError { operation: None, status: None, path: None, message: "m".into(), excerpt: String::new() };
+        match Error::Decode(decode).with_operation("get_user").with_operation("get_job") {
+            Error::Decode(d) => assert_eq!(d.operation.as_deref(), Some("get_user"), "the first name stays"),
+            other => panic!("{other:?}"),
+        }
+        let named = Error::Api(api(vec![])).with_operation("get_job");
+        assert_eq!(named.api().and_then(|a| a.operation.as_deref()), Some("get_user"));
+    }
+
+    #[test]
+    fn has_code_looks_at_every_item() {
+        let a = api(vec![
+            ErrorItem::default(),
+            ErrorItem { code: Some("resource-not-found".into()), ..ErrorItem::default() },
+        ]);
+        assert!(a.has_code("resource-not-found"));
+        assert!(!a.has_code("access-denied"));
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
 

@@ -88,4 +88,12 @@ mod tests {
         assert!(!token_refused(StatusCode::FORBIDDEN, b""));
         assert!(token_refused(StatusCode::UNAUTHORIZED, b""));
     }
+
+    #[test]
+    fn the_invalid_token_code_counts_whatever_the_text_says() {
+        let terse = body("invalid-authorization-token", "Forbidden", "Forbidden");
+        assert!(token_refused(StatusCode::FORBIDDEN, &terse), "the code alone says the token is bad");
+        let other = body("access-denied", "Forbidden", "Forbidden");
+        assert!(!token_refused(StatusCode::FORBIDDEN, &other));
+    }
 }
