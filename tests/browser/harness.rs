@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
 use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -164,31 +165,32 @@ impl Browser {
         self.client.find(Locator::Id(id)).await.is_ok()
     }
 
-    /// Click the element with this id. Right after a form submit the id can still name the old
-    /// page's element, gone by the time of the click: then it is found again on the new page.
+    /// Click the element with this id (found again if the page replaced it, see `on_element`).
     pub async fn click(&self, id: &str) {
-        let started = Instant::now();
-        loop {
-            match self.wait_id(id).await.click().await {
-                Ok(_) => return,
-                Err(e) if replaced(&e) && started.elapsed() < WAIT => {
-                    tokio::time::sleep(Duration::from_millis(20)).await
-                }
-                Err(e) => panic!("click #{id}: {e}"),
-            }
-        }
+        self.on_element(id, "click", |el| async move { el.click().await.map(|_| ()) }).await;
     }
 
-    /// Type into the field with this id, finding it again if the page replaced it (as `click`).
+    /// Type into the field with this id (found again if the page replaced it, see `on_element`).
     pub async fn fill(&self, id: &str, text: &str) {
+        self.on_element(id, "type into", move |el| async move { el.send_keys(text).await }).await;
+    }
+
+    /// Find the element with this id and `act` on it. Right after a form submit the id can still
+    /// name the old page's element, gone by the time of the act: then it is found again on the
+    /// new page, until the usual wait runs out.
+    async fn on_element<F, Fut>(&self, id: &str, what: &str, act: F)
+    where
+        F: Fn(Element) -> Fut,
+        Fut: Future<Output = Result<(), CmdError>>,
+    {
         let started = Instant::now();
         loop {
-            match self.wait_id(id).await.send_keys(text).await {
+            match act(self.wait_id(id).await).await {
                 Ok(()) => return,
                 Err(e) if replaced(&e) && started.elapsed() < WAIT => {
                     tokio::time::sleep(Duration::from_millis(20)).await
                 }
-                Err(e) => panic!("type into #{id}: {e}"),
+                Err(e) => panic!("{what} #{id}: {e}"),
             }
         }
     }
@@ -213,13 +215,18 @@ impl Browser {
 
     /// Wait until the URL starts with `prefix`; returns it.
     pub async fn wait_url(&self, prefix: &str) -> String {
+        self.wait_url_until(&format!("{prefix}…"), |url| url.starts_with(prefix)).await
+    }
+
+    /// Wait until the URL is one `done` accepts (`expected` describes it); returns it.
+    async fn wait_url_until(&self, expected: &str, done: impl Fn(&str) -> bool) -> String {
         let started = Instant::now();
         loop {
             let url = self.url().await;
-            if url.starts_with(prefix) {
+            if done(&url) {
                 return url;
             }
-            assert!(started.elapsed() < WAIT, "still at {url}, expected {prefix}…\n{}", self.main_text().await);
+            assert!(started.elapsed() < WAIT, "still at {url}, expected {expected}\n{}", self.main_text().await);
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -229,16 +236,9 @@ impl Browser {
     pub async fn search(&self, text: &str) {
         self.fill("q", text).await;
         self.click("search").await;
-        let started = Instant::now();
-        loop {
-            let url = self.url().await;
-            let searched = url::Url::parse(&url).is_ok_and(|u| u.query_pairs().any(|(k, v)| k == "q" && v == text));
-            if searched {
-                return;
-            }
-            assert!(started.elapsed() < WAIT, "no results for {text:?}, still at {url}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let searched =
+            |url: &str| url::Url::parse(url).is_ok_and(|u| u.query_pairs().any(|(k, v)| k == "q" && v == text));
+        self.wait_url_until(&format!("the results for {text:?}"), searched).await;
     }
 
     /// Wait until the page's main text contains `needle`.
