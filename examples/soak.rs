@@ -18,9 +18,6 @@ use basiq::{Call, Client, Error};
 use basiq_sandbox::{Fault, FaultKind, Sandbox};
 use futures::StreamExt;
 
-/// How many users' tokens the client keeps (the default, stated so the output can name it).
-const CAPACITY: usize = basiq::DEFAULT_CLIENT_TOKEN_CAPACITY;
-
 /// What the workers saw.
 #[derive(Default)]
 struct Tally {
@@ -139,8 +136,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let builder = Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url());
-    let client = match builder.client_token_capacity(CAPACITY).build() {
+    let client = match Client::builder().api_key(sandbox.api_key()).base_url(sandbox.base_url()).build() {
         Ok(client) => client,
         Err(e) => {
             eprintln!("soak: {e}");
@@ -196,7 +192,11 @@ async fn main() -> ExitCode {
     println!("calls               {} ({:.0}/s)", tally.calls, tally.calls as f64 / elapsed.as_secs_f64());
     println!("errors by kind      {:?}", tally.errors);
     println!("token requests      {}", sandbox.token_requests());
-    println!("client tokens held  {} (the cache's capacity is {})", client.cached_client_tokens(), CAPACITY);
+    println!(
+        "client tokens held  {} (the cache's capacity is {})",
+        client.cached_client_tokens(),
+        basiq::DEFAULT_CLIENT_TOKEN_CAPACITY
+    );
     println!("users created       {} confirmed, {} with unknown outcome", tally.created.len(), tally.ambiguous);
     println!("users recorded      {} (created but unconfirmed: {unconfirmed})", recorded.len());
     println!("users lost          {lost} unreadable, {missing} confirmed but not recorded");
