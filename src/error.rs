@@ -444,6 +444,14 @@ mod tests {
         ApiError { status: 404, operation: Some("get_user".into()), correlation_id: Some("ac5ah5i".into()), items }
     }
 
+    fn token(kind: TokenErrorKind, api: Option<ApiError>) -> TokenError {
+        TokenError { kind, api, message: None, backing_off: false }
+    }
+
+    fn decode(status: Option<u16>) -> DecodeError {
+        DecodeError { operation: None, status, path: None, message: "m".into(), excerpt: String::new() }
+    }
+
     #[test]
     fn display_reads_like_a_sentence_with_every_item() {
         let e = Error::Api(api(vec![
@@ -478,7 +486,7 @@ mod tests {
 
     #[test]
     fn token_errors_survive_the_custom_channel() {
-        let t = TokenError { kind: TokenErrorKind::InvalidApiKey, api: None, message: None, backing_off: false };
+        let t = token(TokenErrorKind::InvalidApiKey, None);
         let p: progenitor_client::Error<types::BasiqError> =
             progenitor_client::Error::Custom(format!("{TOKEN_ERROR_TAG}{}", serde_json::to_string(&t).unwrap()));
         match Error::from(p) {
@@ -507,14 +515,10 @@ mod tests {
 
     #[test]
     fn status_and_answer_come_from_wherever_basiq_answered() {
-        let token =
-            TokenError { kind: TokenErrorKind::Rejected, api: Some(api(vec![])), message: None, backing_off: false };
-        let token = Error::Token(token);
-        assert_eq!(token.status(), Some(404));
-        assert_eq!(token.correlation_id(), Some("ac5ah5i"), "a token error carries Basiq's answer too");
-        let decode =
-            DecodeError { operation: None, status: Some(200), path: None, message: "m".into(), excerpt: String::new() };
-        assert_eq!(Error::Decode(decode).status(), Some(200));
+        let refused = Error::Token(token(TokenErrorKind::Rejected, Some(api(vec![]))));
+        assert_eq!(refused.status(), Some(404));
+        assert_eq!(refused.correlation_id(), Some("ac5ah5i"), "a token error carries Basiq's answer too");
+        assert_eq!(Error::Decode(decode(Some(200))).status(), Some(200));
         let answer = reqwest::Response::from(http::Response::builder().status(502).body("").unwrap());
         let source = answer.error_for_status().unwrap_err();
         assert_eq!(Error::Transport { operation: None, source }.status(), Some(502));
@@ -532,18 +536,18 @@ mod tests {
         let timeout = |operation: &str| Error::Timeout { operation: Some(operation.into()) };
         assert!(timeout("get_user").is_retryable() && !timeout("create_user").is_retryable());
         assert!(!Error::Timeout { operation: None }.is_retryable(), "an unknown operation counts as a write");
-        let token = |kind| Error::Token(TokenError { kind, api: None, message: None, backing_off: false });
-        assert!(token(TokenErrorKind::RateLimited).is_retryable() && token(TokenErrorKind::Unreachable).is_retryable());
+        let failed = |kind| Error::Token(token(kind, None));
         assert!(
-            !token(TokenErrorKind::InvalidApiKey).is_retryable() && !token(TokenErrorKind::Rejected).is_retryable()
+            failed(TokenErrorKind::RateLimited).is_retryable() && failed(TokenErrorKind::Unreachable).is_retryable()
+        );
+        assert!(
+            !failed(TokenErrorKind::InvalidApiKey).is_retryable() && !failed(TokenErrorKind::Rejected).is_retryable()
         );
     }
 
     #[test]
     fn the_operation_is_named_once_on_every_kind_that_has_a_slot() {
-        let decode =
-            DecodeError { operation: None, status: None, path: None, message: "m".into(), excerpt: String::new() };
-        match Error::Decode(decode).with_operation("get_user").with_operation("get_job") {
+        match Error::Decode(decode(None)).with_operation("get_user").with_operation("get_job") {
             Error::Decode(d) => assert_eq!(d.operation.as_deref(), Some("get_user"), "the first name stays"),
             other => panic!("{other:?}"),
         }
